@@ -1,0 +1,6 @@
+namespace P0fSharp.Host;
+
+public static class Program
+{
+    public static int Main(string[] args) => 0;
+}
