@@ -1,6 +1,52 @@
+using P0fSharp.Host.CommandLine;
+
 namespace P0fSharp.Host;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static int Main(string[] args)
+    {
+        var console = new ConsoleReporter();
+        P0fOptions options;
+        try
+        {
+            options = P0fCommandLine.Parse(args);
+        }
+        catch (P0fFatalException e) when (e.ShowUsage)
+        {
+            console.Banner();
+            Console.Error.WriteLine($"p0fsharp: {e.Message}");
+            Console.Error.WriteLine(P0fCommandLine.Usage);
+            return 1;
+        }
+        catch (P0fFatalException e)
+        {
+            console.Banner();
+            console.Fatal(e);
+            return 1;
+        }
+
+        if (options.ShowHelp)
+        {
+            Console.Out.WriteLine(P0fCommandLine.Usage);
+            return 0;
+        }
+
+        if (options.ShowVersion)
+        {
+            Console.Out.WriteLine(ConsoleReporter.BannerText);
+            return 0;
+        }
+
+        console.Banner();
+        try
+        {
+            return Runner.Run(options, console);
+        }
+        catch (P0fFatalException e)
+        {
+            console.Fatal(e);
+            return 1;
+        }
+    }
 }

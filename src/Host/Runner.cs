@@ -1,0 +1,150 @@
+using P0fSharp.Capture;
+using P0fSharp.Engine;
+using P0fSharp.Engine.Packets;
+using P0fSharp.Host.CommandLine;
+using P0fSharp.Host.Output;
+using P0fSharp.Signatures;
+
+namespace P0fSharp.Host;
+
+/// <summary>p0f's start-up sequence (§9.2) and the offline event loop.</summary>
+public static class Runner
+{
+    public static int Run(P0fOptions options, ConsoleReporter console)
+    {
+        if (options.ListInterfaces)
+        {
+            Console.Out.Write(CaptureInterfaces.FormatP0fListing(CaptureInterfaces.List()));
+            return 0;
+        }
+
+        var database = LoadDatabase(options, console);
+        if (options.ReadFile is null)
+        {
+            throw new P0fFatalException("Live capture is not available in this build yet; use -r FILE.");
+        }
+
+        return RunOffline(options, console, database);
+    }
+
+    public static string DefaultDatabasePath =>
+        Path.Combine(AppContext.BaseDirectory, "p0f.fp");
+
+    internal static SignatureDatabase LoadDatabase(P0fOptions options, ConsoleReporter console)
+    {
+        string path = options.FingerprintFile ?? DefaultDatabasePath;
+        SignatureDatabase database;
+        try
+        {
+            database = SignatureDatabase.Load(path);
+        }
+        catch (SignatureDatabaseException e)
+        {
+            throw DatabaseFailure(e);
+        }
+
+        if (database.SignatureCount == 0)
+        {
+            console.Note($"No signatures found in '{path}'.");
+        }
+        else
+        {
+            console.Info($"Loaded {database.SignatureCount} signature{(database.SignatureCount == 1 ? string.Empty : "s")} from '{path}'.");
+        }
+
+        return database;
+    }
+
+    internal static P0fFatalException DatabaseFailure(SignatureDatabaseException e) =>
+        e.IsSystemError
+            ? new P0fFatalException(e.Reason, osMessage: e.OsMessage ?? "unknown error")
+            : new P0fFatalException(e.Reason.TrimEnd('\n')) { Location = e.Line > 0 ? $"{e.FileName}:{e.Line}" : e.FileName };
+
+    private static int RunOffline(P0fOptions options, ConsoleReporter console, SignatureDatabase database)
+    {
+        string file = options.ReadFile!;
+        OfflineCaptureReader reader;
+        try
+        {
+            reader = OfflineCaptureReader.Open(file);
+        }
+        catch (CaptureOpenException e)
+        {
+            throw new P0fFatalException(e.Message, osMessage: e.OsMessage ?? "unknown error");
+        }
+
+        using (reader)
+        {
+            console.Info($"Will read pcap data from file '{file}'.");
+            try
+            {
+                var filter = reader.ApplyFilter(options.Filter);
+                Console.Out.WriteLine(filter.BannerLine);
+            }
+            catch (CaptureFilterException e)
+            {
+                Console.Out.Flush();
+                Console.Error.WriteLine($"[-] pcap_compile: {e.LibpcapMessage}");
+                throw new P0fFatalException(e.P0fFatalText);
+            }
+
+            LogFile? log = null;
+            if (options.LogFile != null)
+            {
+                log = LogFile.Open(options.LogFile);
+                log.Warning = console.Warn;
+                console.Info($"Log file '{options.LogFile}' opened for writing.");
+            }
+
+            console.Info("Processing capture data.");
+            Console.Out.WriteLine();
+            Console.Out.Flush();
+
+            using var output = new ObservationOutput(Console.OpenStandardOutput(), log);
+            var engine = new TrafficEngine(database, EngineOptionsFrom(options, offline: true), output);
+            var decoder = new PacketDecoder(reader.LinkType, new DecoderOptions { DecodeVlan = options.DecodeVlan }, console.Warn);
+            var handler = new EngineFeeder(decoder, engine);
+            var result = reader.ReadAll(ref handler);
+            output.Flush();
+
+            if (result.EndReason == CaptureEndReason.Error)
+            {
+                console.Warn($"Capture file '{file}' ended early: {result.Error} ({result.Packets} packets read before it).");
+            }
+
+            Console.Out.WriteLine();
+            Console.Out.WriteLine($"All done. Processed {result.Packets} packets.");
+            Console.Out.Flush();
+            return 0;
+        }
+    }
+
+    internal static EngineOptions EngineOptionsFrom(P0fOptions options, bool offline) => new()
+    {
+        ConnectionMaxAgeSeconds = options.ConnectionMaxAgeSeconds,
+        HostIdleLimitMinutes = options.HostIdleLimitMinutes,
+        MaxConnections = options.MaxConnections,
+        MaxHosts = options.MaxHosts,
+        OfflineMode = offline,
+    };
+
+    /// <summary>Decodes each frame and hands it to the engine; a struct so the loop devirtualises.</summary>
+    private struct EngineFeeder : IPacketHandler
+    {
+        private readonly PacketDecoder _decoder;
+        private readonly TrafficEngine _engine;
+
+        public EngineFeeder(PacketDecoder decoder, TrafficEngine engine)
+        {
+            _decoder = decoder;
+            _engine = engine;
+        }
+
+        public readonly void OnPacket(ReadOnlySpan<byte> data, int wireLength, PacketTime time)
+        {
+            var packet = default(DecodedPacket);
+            var status = _decoder.Decode(data, wireLength, ref packet);
+            _engine.Process(time, ref packet, status == DecodeStatus.Ok);
+        }
+    }
+}
