@@ -21,7 +21,7 @@ public static class Runner
         var database = LoadDatabase(options, console);
         if (options.ReadFile is null)
         {
-            throw new P0fFatalException("Live capture is not available in this build yet; use -r FILE.");
+            return Live.LiveDaemon.Run(options, console, database, options.FingerprintFile ?? DefaultDatabasePath);
         }
 
         return RunOffline(options, console, database);

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using P0fSharp.Capture;
+using P0fSharp.Engine;
+using P0fSharp.Host.CommandLine;
+using P0fSharp.Host.Output;
+using P0fSharp.Signatures;
+
+namespace P0fSharp.Host.Live;
+
+/// <summary>
+/// Live mode: opens everything p0f opens before its event loop (capture, filter, log),
+/// so start-up errors exit at once with one message, then runs as a generic host
+/// (systemd notify when under systemd, SIGTERM/SIGINT shutdown, SIGHUP reload).
+/// </summary>
+internal static class LiveDaemon
+{
+    public static int Run(P0fOptions options, ConsoleReporter console, SignatureDatabase database, string databasePath)
+    {
+        LiveCaptureSource source;
+        try
+        {
+            source = LiveCaptureSource.Open(new LiveCaptureOptions
+            {
+                Interface = options.Interface,
+                Promiscuous = options.Promiscuous,
+                BufferSize = options.KernelBufferMiB * 1024 * 1024,
+            });
+        }
+        catch (CaptureOpenException e)
+        {
+            throw new P0fFatalException(e.Message, osMessage: e.OsMessage);
+        }
+
+        console.Info(source.IsDefaultInterface
+            ? $"Intercepting traffic on default interface '{source.InterfaceName}'."
+            : $"Intercepting traffic on interface '{source.InterfaceName}'.");
+
+        try
+        {
+            var filter = source.ApplyFilter(options.Filter);
+            Console.Out.WriteLine(filter.BannerLine);
+        }
+        catch (CaptureFilterException e)
+        {
+            source.Dispose();
+            Console.Out.Flush();
+            Console.Error.WriteLine($"[-] pcap_compile: {e.LibpcapMessage}");
+            throw new P0fFatalException(e.P0fFatalText);
+        }
+
+        LogFile? log = null;
+        if (options.LogFile != null)
+        {
+            log = LogFile.Open(options.LogFile);
+            log.Warning = console.Warn;
+            console.Info($"Log file '{options.LogFile}' opened for writing.");
+        }
+
+        var output = new ObservationOutput(options.Daemon ? null : Console.OpenStandardOutput(), log)
+        {
+            FlushEachObservation = false,
+        };
+        var engine = new TrafficEngine(database, Runner.EngineOptionsFrom(options, offline: false), output)
+        {
+            Warning = console.Warn,
+        };
+        var decoder = new PacketDecoder(source.LinkType, new DecoderOptions { DecodeVlan = options.DecodeVlan }, console.Warn);
+
+        using var api = ApiHosting.Open(options, engine, console);
+        using var reloader = new DatabaseReloader(databasePath, engine, console);
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "p0fsharp",
+            DisableDefaults = true,
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Logging.ClearProviders();
+        builder.Services.AddSystemd();
+        builder.Services.AddSingleton(sp => new CaptureService(
+            source, decoder, engine, output, console, sp.GetRequiredService<IHostApplicationLifetime>(), options.StatsIntervalSeconds));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CaptureService>());
+
+        using var host = builder.Build();
+        var capture = host.Services.GetRequiredService<CaptureService>();
+        console.Info("Entered main event loop.");
+        Console.Out.WriteLine();
+        Console.Out.Flush();
+        host.Run();
+
+        console.Warn("User-initiated shutdown.");
+        output.Dispose();
+        Console.Out.WriteLine();
+        Console.Out.WriteLine($"All done. Processed {capture.PacketsCaptured} packets.");
+        Console.Out.Flush();
+        return Environment.ExitCode;
+    }
+}
