@@ -1,3 +1,4 @@
+using P0fSharp.Engine.Observations;
 using P0fSharp.Engine.Packets;
 using P0fSharp.Engine.Tracking;
 using P0fSharp.Signatures;
@@ -244,9 +245,15 @@ public sealed partial class TrafficEngine
 
         var value = _observation.BeginValue("reason");
         _observation.EndValue(NatReasonNames.Format(shown, value));
-        value = _observation.BeginValue("raw_hits");
-        value.TryWrite(System.Globalization.CultureInfo.InvariantCulture, $"{over5},{over2},{over1},{over0}", out int written);
-        _observation.EndValue(written);
+        var hits = new ValueWriter(_observation.BeginValue("raw_hits"));
+        hits.Append(over5);
+        hits.Append(',');
+        hits.Append(over2);
+        hits.Append(',');
+        hits.Append(over1);
+        hits.Append(',');
+        hits.Append(over0);
+        _observation.EndValue(hits.Written);
         _observation.Commit();
     }
 }

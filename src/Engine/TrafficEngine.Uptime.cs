@@ -1,4 +1,4 @@
-using System.Globalization;
+using P0fSharp.Engine.Observations;
 using P0fSharp.Engine.Packets;
 using P0fSharp.Engine.Tracking;
 
@@ -83,12 +83,20 @@ public sealed partial class TrafficEngine
         host.LastUptimeMinutes = (int)upMinutes;
         host.UptimeModuloDays = moduloDays;
 
-        var value = _observation.BeginValue("uptime");
-        value.TryWrite(CultureInfo.InvariantCulture, $"{upMinutes / 60 / 24} days {upMinutes / 60 % 24} hrs {upMinutes % 60} min (modulo {moduloDays} days)", out int written);
-        _observation.EndValue(written);
-        value = _observation.BeginValue("raw_freq");
-        value.TryWrite(CultureInfo.InvariantCulture, $"{frequency:F2} Hz", out written);
-        _observation.EndValue(written);
+        var uptime = new ValueWriter(_observation.BeginValue("uptime"));
+        uptime.Append(upMinutes / 60 / 24);
+        uptime.Append(" days ");
+        uptime.Append(upMinutes / 60 % 24);
+        uptime.Append(" hrs ");
+        uptime.Append(upMinutes % 60);
+        uptime.Append(" min (modulo ");
+        uptime.Append(moduloDays);
+        uptime.Append(" days)");
+        _observation.EndValue(uptime.Written);
+        var rawFrequency = new ValueWriter(_observation.BeginValue("raw_freq"));
+        rawFrequency.AppendFixed2(frequency);
+        rawFrequency.Append(" Hz");
+        _observation.EndValue(rawFrequency.Written);
         _observation.Commit();
     }
 

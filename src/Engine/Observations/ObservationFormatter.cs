@@ -10,7 +10,10 @@ namespace P0fSharp.Engine.Observations;
 public sealed class ObservationFormatter
 {
     private readonly char[] _scratch = new char[64];
+    private const long OffsetBucketSeconds = 900;
     private long _cachedSecond = long.MinValue;
+    private long _cachedOffsetBucket = long.MinValue;
+    private TimeSpan _cachedOffset;
     private readonly char[] _cachedStamp = new char[19];
 
     /// <summary>
@@ -85,9 +88,19 @@ public sealed class ObservationFormatter
     {
         if (unixSeconds != _cachedSecond)
         {
-            var utc = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(unixSeconds, -62135596800L, 253402300799L));
-            var local = TimeZoneInfo.ConvertTime(utc, TimeZoneInfo.Local);
-            local.TryFormat(_cachedStamp, out _, "yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture);
+            long clamped = Math.Clamp(unixSeconds, -62135596800L + 86400, 253402300799L - 86400);
+            var utc = DateTime.UnixEpoch.AddSeconds(clamped);
+
+            // Zone offsets change at most on quarter-hour boundaries; asking the zone once per
+            // bucket keeps the per-line cost (and allocations) flat.
+            long bucket = Math.DivRem(clamped, OffsetBucketSeconds, out long rem) - (rem < 0 ? 1 : 0);
+            if (bucket != _cachedOffsetBucket)
+            {
+                _cachedOffset = TimeZoneInfo.Local.GetUtcOffset(utc);
+                _cachedOffsetBucket = bucket;
+            }
+
+            (utc + _cachedOffset).TryFormat(_cachedStamp, out _, "yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture);
             _cachedSecond = unixSeconds;
         }
 

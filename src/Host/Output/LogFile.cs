@@ -42,15 +42,20 @@ public sealed class LogFile : IDisposable
         FileStream stream;
         try
         {
-            stream = new FileStream(path, new FileStreamOptions
+            var fileOptions = new FileStreamOptions
             {
                 Mode = FileMode.Append,
                 Access = FileAccess.Write,
                 // FileShare.None takes an exclusive advisory lock on Unix, as p0f's flock does.
                 Share = FileShare.None,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
                 BufferSize = 0,
-            });
+            };
+            if (!OperatingSystem.IsWindows())
+            {
+                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            stream = new FileStream(path, fileOptions);
         }
         catch (IOException e) when (e.HResult == 11 || e.Message.Contains("another process", StringComparison.OrdinalIgnoreCase))
         {
