@@ -11,6 +11,10 @@ public static class Program
         try
         {
             options = P0fCommandLine.Parse(args);
+            if (!options.ShowHelp && !options.ShowVersion)
+            {
+                options = P0fConfiguration.Apply(options);
+            }
         }
         catch (P0fFatalException e) when (e.ShowUsage)
         {

@@ -96,6 +96,11 @@ public static class Runner
                 console.Info($"Log file '{options.LogFile}' opened for writing.");
             }
 
+            if (options.User != null)
+            {
+                Privileges.PrivilegeDrop.SwitchTo(options.User, console);
+            }
+
             console.Info("Processing capture data.");
             Console.Out.WriteLine();
             Console.Out.Flush();

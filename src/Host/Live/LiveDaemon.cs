@@ -70,6 +70,10 @@ internal static class LiveDaemon
 
         using var api = ApiHosting.Open(options, engine, console);
         using var reloader = new DatabaseReloader(databasePath, engine, console);
+        if (options.User != null)
+        {
+            Privileges.PrivilegeDrop.SwitchTo(options.User, console);
+        }
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
