@@ -42,7 +42,22 @@ public static class Program
             return 0;
         }
 
-        console.Banner();
+        if (options.Daemon && !Live.Daemonizer.IsChild)
+        {
+            console.Banner();
+            if (options.User is null)
+            {
+                console.Note("Consider specifying -u in daemon mode (see README).");
+            }
+
+            return Live.Daemonizer.LaunchChild(args);
+        }
+
+        if (!Live.Daemonizer.IsChild)
+        {
+            console.Banner();
+        }
+
         try
         {
             return Runner.Run(options, console);

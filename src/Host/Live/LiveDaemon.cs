@@ -89,16 +89,30 @@ internal static class LiveDaemon
 
         using var host = builder.Build();
         var capture = host.Services.GetRequiredService<CaptureService>();
-        console.Info("Entered main event loop.");
-        Console.Out.WriteLine();
-        Console.Out.Flush();
-        host.Run();
+        if (options.Daemon)
+        {
+            console.Quiet = true;
+            host.Start();
+            Daemonizer.DetachAndSignalReady();
+            host.WaitForShutdown();
+        }
+        else
+        {
+            console.Info("Entered main event loop.");
+            Console.Out.WriteLine();
+            Console.Out.Flush();
+            host.Run();
+        }
 
         console.Warn("User-initiated shutdown.");
         output.Dispose();
-        Console.Out.WriteLine();
-        Console.Out.WriteLine($"All done. Processed {capture.PacketsCaptured} packets.");
-        Console.Out.Flush();
+        if (!options.Daemon)
+        {
+            Console.Out.WriteLine();
+            Console.Out.WriteLine($"All done. Processed {capture.PacketsCaptured} packets.");
+            Console.Out.Flush();
+        }
+
         return Environment.ExitCode;
     }
 }
