@@ -39,6 +39,7 @@ public sealed partial class TrafficEngine : IHostLookup
         _flows = new FlowTable(options.MaxConnections);
         _hosts = new HostTable(options.MaxHosts);
         _tcpWriter = new TcpObservationWriter(_observation);
+        EnableHttpFingerprinting();
     }
 
     public EngineCounters Counters { get; } = new();

@@ -48,22 +48,23 @@ public sealed class ConsoleReporter
 
     public void Fatal(P0fFatalException e)
     {
+        // p0f's FATAL/PFATAL always name a location and end with an empty line; ours names the
+        // stage or file:line instead of a C function, which the README lists as a difference.
         Console.Out.Flush();
+        string location = e.Location ?? "p0fsharp start-up";
         if (e.OsMessage != null)
         {
             Console.Error.WriteLine($"[-] SYSTEM ERROR : {e.Message}");
+            Console.Error.WriteLine($"        Location : {location}");
             Console.Error.WriteLine($"      OS message : {e.OsMessage}");
         }
         else
         {
             Console.Error.WriteLine($"[-] PROGRAM ABORT : {e.Message}");
+            Console.Error.WriteLine($"         Location : {location}");
         }
 
-        if (e.Location != null)
-        {
-            Console.Error.WriteLine($"         Location : {e.Location}");
-        }
-
+        Console.Error.WriteLine();
         Console.Error.Flush();
     }
 }

@@ -70,7 +70,10 @@ public static class Runner
         }
         catch (CaptureOpenException e)
         {
-            throw new P0fFatalException(e.Message, osMessage: e.OsMessage ?? "unknown error");
+            // libpcap's own open errors are a PROGRAM ABORT in p0f; only the access check is a SYSTEM ERROR.
+            throw e.OsMessage != null
+                ? new P0fFatalException(e.Message, osMessage: e.OsMessage) { Location = file }
+                : new P0fFatalException(e.Message) { Location = file };
         }
 
         using (reader)
@@ -112,6 +115,7 @@ public static class Runner
             var result = reader.ReadAll(ref handler);
             output.Flush();
 
+            // p0f stops silently at a cut record; saying so is a deliberate improvement (README).
             if (result.EndReason == CaptureEndReason.Error)
             {
                 console.Warn($"Capture file '{file}' ended early: {result.Error} ({result.Packets} packets read before it).");
