@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+
+namespace P0fSharp.Conformance.Tests.Harness;
+
+/// <summary>
+/// Per-capture totals of the differential tests, rewritten to artifacts/conformance-summary.txt
+/// after every comparison (so an interrupted run still leaves a usable file).
+/// </summary>
+internal static class ConformanceSummary
+{
+    public const string LogKind = "log";
+    public const string TerminalKind = "terminal";
+
+    public sealed record Row(string Kind, string Group, string Name, int Compared, int Differing, string Result);
+
+    private static readonly object s_lock = new();
+    private static readonly Dictionary<(string Kind, string Id), Row> s_rows = [];
+
+    public static string Record(string kind, ConformanceCase c, int compared, int differing, string result)
+    {
+        var row = new Row(kind, c.Group, c.Name, compared, differing, result);
+        lock (s_lock)
+        {
+            s_rows[(kind, c.Id)] = row;
+            Write();
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{kind} {c.Id}: {compared} lines compared, {differing} differing — {result}");
+    }
+
+    private static void Write()
+    {
+        var sb = new StringBuilder();
+        sb.Append("P0fSharp differential conformance summary (tests/P0fSharp.Conformance.Tests)\n");
+        sb.Append("reference : ").Append(Tools.RealP0f?.ToString() ?? "(p0f not installed)").Append('\n');
+        sb.Append("candidate : ").Append(Tools.Ours).Append(Tools.OursIsSubstituted ? "   (P0FSHARP_CMD)" : "").Append('\n');
+        sb.Append("modules   : ").Append(ConformanceSettings.Modules).Append('\n');
+        sb.Append("written   : ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)).Append('\n');
+        foreach (string kind in new[] { LogKind, TerminalKind })
+        {
+            List<Row> rows = s_rows.Values.Where(r => r.Kind == kind)
+                .OrderBy(r => GroupOrder(r.Group)).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+            if (rows.Count == 0)
+            {
+                continue;
+            }
+
+            sb.Append('\n').Append(kind == LogKind
+                ? "-o log lines (whole lines, compared modules only)\n"
+                : "terminal output lines (stdout blocks of compared modules + other stdout/stderr lines)\n");
+            sb.Append(string.Create(CultureInfo.InvariantCulture, $"{"group",-10} {"capture",-34} {"compared",9} {"differing",9}  result\n"));
+            foreach (Row r in rows)
+            {
+                sb.Append(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.Group,-10} {r.Name,-34} {r.Compared,9} {r.Differing,9}  {r.Result}\n"));
+            }
+
+            foreach (IGrouping<string, Row> g in rows.GroupBy(r => r.Group).OrderBy(g => GroupOrder(g.Key)))
+            {
+                sb.Append(Totals("total " + g.Key, g.ToList()));
+            }
+
+            sb.Append(Totals(kind == LogKind ? "TOTAL log lines" : "TOTAL terminal lines", rows));
+        }
+
+        string path = ConformanceSettings.SummaryPath;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, sb.ToString());
+    }
+
+    private static string Totals(string label, List<Row> rows) => string.Create(CultureInfo.InvariantCulture,
+        $"{label,-45} {rows.Sum(r => r.Compared),9} {rows.Sum(r => r.Differing),9}  "
+        + $"{rows.Count} captures, {rows.Count(r => r.Result == "ok")} identical\n");
+
+    private static int GroupOrder(string group) => group switch
+    {
+        CaseCatalog.Vectors => 0,
+        CaseCatalog.Generated => 1,
+        CaseCatalog.Crafted => 2,
+        _ => 3,
+    };
+}
