@@ -99,6 +99,9 @@ public static class Runner
                 console.Info($"Log file '{options.LogFile}' opened for writing.");
             }
 
+            using var output = new ObservationOutput(Console.OpenStandardOutput(), log);
+            var engine = new TrafficEngine(database, EngineOptionsFrom(options, offline: true), output);
+            using var api = Live.ApiHosting.Open(options, engine, console);
             if (options.User != null)
             {
                 Privileges.PrivilegeDrop.SwitchTo(options.User, console);
@@ -108,8 +111,6 @@ public static class Runner
             Console.Out.WriteLine();
             Console.Out.Flush();
 
-            using var output = new ObservationOutput(Console.OpenStandardOutput(), log);
-            var engine = new TrafficEngine(database, EngineOptionsFrom(options, offline: true), output);
             var decoder = new PacketDecoder(reader.LinkType, new DecoderOptions { DecodeVlan = options.DecodeVlan }, console.Warn);
             var handler = new EngineFeeder(decoder, engine);
             var result = reader.ReadAll(ref handler);
@@ -124,6 +125,11 @@ public static class Runner
             Console.Out.WriteLine();
             Console.Out.WriteLine($"All done. Processed {result.Packets} packets.");
             Console.Out.Flush();
+            if (api != null)
+            {
+                Live.ApiHosting.ServeUntilStopped(api, console);
+            }
+
             return 0;
         }
     }

@@ -1,3 +1,4 @@
+using P0fSharp.Api;
 using P0fSharp.Engine;
 using P0fSharp.Host.CommandLine;
 
@@ -6,13 +7,58 @@ namespace P0fSharp.Host.Live;
 /// <summary>Opens the p0f v3 API socket when <c>-s</c> is given.</summary>
 internal static class ApiHosting
 {
-    public static IDisposable? Open(P0fOptions options, TrafficEngine engine, ConsoleReporter console)
+    public static ApiServer? Open(P0fOptions options, TrafficEngine engine, ConsoleReporter console)
     {
         if (options.ApiSocket is null)
         {
             return null;
         }
 
-        throw new P0fFatalException("The API socket (-s) is not wired into this build yet.");
+        var server = new ApiServer(
+            new ApiServerOptions
+            {
+                SocketPath = options.ApiSocket,
+                MaxClients = options.ApiMaxConnections,
+                FileMode = (UnixFileMode)options.SocketMode,
+                Group = options.SocketGroup,
+            },
+            engine,
+            console.Warn);
+        try
+        {
+            server.Start();
+        }
+        catch (ApiSocketException e)
+        {
+            server.Dispose();
+            throw e.OsMessage != null
+                ? new P0fFatalException(e.Message, osMessage: e.OsMessage) { Location = options.ApiSocket }
+                : new P0fFatalException(e.Message) { Location = options.ApiSocket };
+        }
+
+        console.Info($"Listening on API socket '{options.ApiSocket}' (max {options.ApiMaxConnections} clients).");
+        return server;
+    }
+
+    /// <summary>
+    /// After an offline run with <c>-s</c> (p0f refuses the pair): keep answering from the state
+    /// the file built until SIGINT, SIGTERM or SIGHUP.
+    /// </summary>
+    public static void ServeUntilStopped(ApiServer server, ConsoleReporter console)
+    {
+        using var stop = new ManualResetEventSlim();
+        void Handler(System.Runtime.InteropServices.PosixSignalContext c)
+        {
+            c.Cancel = true;
+            stop.Set();
+        }
+
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Handler);
+        using var intr = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Handler);
+        using var hup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Handler);
+        console.Info($"Capture file done; still answering API queries on '{server.SocketPath}' until stopped.");
+        Console.Out.Flush();
+        stop.Wait();
+        console.Warn("User-initiated shutdown.");
     }
 }
