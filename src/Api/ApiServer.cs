@@ -216,7 +216,7 @@ public sealed class ApiServer : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new ApiSocketException($"unlink() on '{path}'", e.Message, e);
+                throw new ApiSocketException($"unlink('{path}') failed.", e.Message, e);
             }
         }
 
@@ -257,7 +257,7 @@ public sealed class ApiServer : IDisposable
                 TryUnlink(path);
             }
 
-            throw e as ApiSocketException ?? new ApiSocketException($"API socket set-up on '{path}'", e.Message, e);
+            throw e as ApiSocketException ?? new ApiSocketException($"API socket set-up on '{path}' failed.", e.Message, e);
         }
     }
 
@@ -305,7 +305,7 @@ public sealed class ApiServer : IDisposable
                 throw new ApiSocketException(
                     $"'{path}' is in use by a running server (another p0f?); not taking it over.");
             default:
-                throw new ApiSocketException($"connect() probe of the existing socket '{path}'",
+                throw new ApiSocketException($"connect() probe of the existing socket '{path}' failed.",
                     new SocketException((int)error).Message);
         }
     }

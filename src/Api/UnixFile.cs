@@ -47,7 +47,7 @@ internal static unsafe partial class UnixFile
                 return default;
             }
 
-            throw new ApiSocketException($"stat() on '{path}'", Marshal.GetPInvokeErrorMessage(errno));
+            throw new ApiSocketException($"stat() on '{path}' failed.", Marshal.GetPInvokeErrorMessage(errno));
         }
 
         ushort mode = *(ushort*)(buffer + ModeOffset);
@@ -65,7 +65,7 @@ internal static unsafe partial class UnixFile
     {
         if (chown(path, uint.MaxValue, gid) != 0)
         {
-            throw new ApiSocketException($"chown() on '{path}'", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+            throw new ApiSocketException($"chown() on '{path}' failed.", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
         }
     }
 
@@ -74,7 +74,7 @@ internal static unsafe partial class UnixFile
     {
         if (chmod(path, mode) != 0)
         {
-            throw new ApiSocketException($"chmod() on '{path}'", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+            throw new ApiSocketException($"chmod() on '{path}' failed.", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
         }
     }
 
@@ -84,7 +84,7 @@ internal static unsafe partial class UnixFile
         int fd = socket(AfUnix, SockStream | SockCloexec, 0);
         if (fd < 0)
         {
-            throw new ApiSocketException("socket() for the API", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+            throw new ApiSocketException("socket(PF_UNIX) failed.", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
         }
 
         return new SafeSocketHandle(fd, ownsHandle: true);
@@ -101,7 +101,7 @@ internal static unsafe partial class UnixFile
         int n = Encoding.UTF8.GetBytes(path, span[2..^1]);
         if (bind(socket, address, (uint)(2 + n + 1)) != 0)
         {
-            throw new ApiSocketException($"bind() on '{path}'", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+            throw new ApiSocketException($"bind() on '{path}' failed.", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
         }
     }
 
@@ -109,7 +109,7 @@ internal static unsafe partial class UnixFile
     {
         if (listen(socket, backlog) != 0)
         {
-            throw new ApiSocketException($"listen() on '{path}'", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+            throw new ApiSocketException($"listen() on '{path}' failed.", Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
         }
     }
 

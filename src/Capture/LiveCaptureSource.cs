@@ -31,8 +31,9 @@ public sealed record LiveCaptureOptions
 
 /// <summary>
 /// Live capture on one interface: opened through SharpPcap, read by a dedicated capture
-/// thread with an allocation-free <c>pcap_next_ex</c> loop, stopped with
-/// <c>pcap_breakloop</c>, counters read with P0fSharp's own <c>pcap_stats</c> import.
+/// thread with an allocation-free non-blocking <c>pcap_next_ex</c> + <c>poll</c> loop
+/// (<see cref="LiveCaptureLoop"/>), stopped by a flag the loop checks at least every 10 ms
+/// (plus <c>pcap_breakloop</c>), counters read with P0fSharp's own <c>pcap_stats</c> import.
 /// </summary>
 public sealed class LiveCaptureSource : IDisposable
 {
@@ -171,8 +172,8 @@ public sealed class LiveCaptureSource : IDisposable
     /// <summary>
     /// Starts the dedicated capture thread (again after a <see cref="Stop"/>, if wanted).
     /// <paramref name="callback"/> runs on that thread for every packet;
-    /// <paramref name="onTimeout"/> (optional) runs there whenever the read
-    /// timeout expires without traffic (p0f flushes its log at that point);
+    /// <paramref name="onTimeout"/> (optional) runs there after 10 ms without traffic
+    /// (p0f flushes its log at that point) and at least once a second under steady traffic;
     /// <paramref name="completed"/> (optional) runs there when the loop ends. An exception
     /// from a callback ends the capture with <see cref="CaptureEndReason.CallbackFault"/>.
     /// </summary>
@@ -382,7 +383,7 @@ public sealed class LiveCaptureSource : IDisposable
         try
         {
             // The capture thread is the only writer of _packets; readers use Interlocked.Read.
-            exit = CaptureLoop.Run(_device.Handle, ref handler, _stop, live: true, onTimeout, ref _packets, out error);
+            exit = LiveCaptureLoop.Run(_device.Handle, ref handler, _stop, onTimeout, ref _packets, out error);
         }
         finally
         {

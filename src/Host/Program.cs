@@ -6,6 +6,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        Live.Journald.Install();
         var console = new ConsoleReporter();
         P0fOptions options;
         try

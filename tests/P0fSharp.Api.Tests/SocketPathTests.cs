@@ -178,7 +178,7 @@ public sealed class SocketPathTests
         string path = dir.File("missing/api.sock");
         using var server = NewServer(path);
         var e = Assert.Throws<ApiSocketException>(server.Start);
-        Assert.Equal($"bind() on '{path}'", e.Message);
+        Assert.Equal($"bind() on '{path}' failed.", e.Message);
         Assert.False(string.IsNullOrEmpty(e.OsMessage));
     }
 

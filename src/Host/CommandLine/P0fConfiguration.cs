@@ -8,6 +8,7 @@ namespace P0fSharp.Host.CommandLine;
 /// present) and <c>P0FSHARP_*</c> environment variables, under the command line: a value
 /// given on the command line always wins; the file and environment only fill what it left
 /// unset. Keys are the long option names (<c>interface</c>, <c>fp-file</c>, <c>filter</c> …).
+/// With <c>-r</c> only <c>fp-file</c>, <c>decode-vlan</c>, <c>timeouts</c> and <c>limits</c> apply.
 /// </summary>
 public static class P0fConfiguration
 {
@@ -49,27 +50,32 @@ public static class P0fConfiguration
 
     internal static P0fOptions Merge(P0fOptions o, IConfiguration config)
     {
+        // A file on the command line (-r) is an ad-hoc analysis, not the service: only the
+        // analysis settings (database, VLAN decoding, timeouts, limits) come from the
+        // configuration. The service's interface, filter, socket, log and user must not turn
+        // "p0fsharp -r x.pcap" into a filtered run that appends to the daemon's log or
+        // competes for its socket.
+        bool service = o.ReadFile is null;
         string? Get(string key) => config[key] ?? config[key.Replace('-', '_')];
+        string? GetService(string key) => service ? Get(key) : null;
 
         o = o with
         {
-            // A file on the command line means offline analysis: the configured interface
-            // (and promiscuous mode) belong to the daemon and must not conflict with -r.
-            Interface = o.Interface ?? (o.ReadFile is null ? Get("interface") : null),
+            Interface = o.Interface ?? GetService("interface"),
             FingerprintFile = o.FingerprintFile ?? Get("fp-file"),
-            LogFile = o.LogFile ?? Get("log"),
-            ApiSocket = o.ApiSocket ?? Get("socket"),
-            User = o.User ?? Get("user"),
-            Filter = o.Filter ?? Get("filter"),
-            SocketGroup = o.SocketGroup ?? Get("socket-group"),
-            Promiscuous = o.Promiscuous || (o.ReadFile is null && Flag(Get("promiscuous"), "promiscuous")),
+            LogFile = o.LogFile ?? GetService("log"),
+            ApiSocket = o.ApiSocket ?? GetService("socket"),
+            User = o.User ?? GetService("user"),
+            Filter = o.Filter ?? GetService("filter"),
+            SocketGroup = o.SocketGroup ?? GetService("socket-group"),
+            Promiscuous = o.Promiscuous || Flag(GetService("promiscuous"), "promiscuous"),
             DecodeVlan = o.DecodeVlan || Flag(Get("decode-vlan"), "decode-vlan"),
         };
 
         // Numeric settings go through the command-line parser so the same ranges and
         // messages apply; only where the command line kept the default.
         var extra = new List<string>();
-        if (!o.ApiMaxConnectionsGiven && Get("api-max-conn") is { } s)
+        if (!o.ApiMaxConnectionsGiven && GetService("api-max-conn") is { } s)
         {
             extra.Add("-S");
             extra.Add(s);
@@ -87,19 +93,19 @@ public static class P0fConfiguration
             extra.Add(m);
         }
 
-        if (Get("socket-mode") is { } mode && o.SocketMode == Convert.ToInt32("666", 8))
+        if (GetService("socket-mode") is { } mode && o.SocketMode == Convert.ToInt32("666", 8))
         {
             extra.Add("--socket-mode");
             extra.Add(mode);
         }
 
-        if (Get("kernel-buffer") is { } kb && o.KernelBufferMiB == 32)
+        if (GetService("kernel-buffer") is { } kb && o.KernelBufferMiB == 32)
         {
             extra.Add("--kernel-buffer");
             extra.Add(kb);
         }
 
-        if (Get("stats-interval") is { } si && o.StatsIntervalSeconds == 300)
+        if (GetService("stats-interval") is { } si && o.StatsIntervalSeconds == 300)
         {
             extra.Add("--stats-interval");
             extra.Add(si);

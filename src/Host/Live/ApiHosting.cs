@@ -58,7 +58,10 @@ internal static class ApiHosting
         using var hup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Handler);
         console.Info($"Capture file done; still answering API queries on '{server.SocketPath}' until stopped.");
         Console.Out.Flush();
+        var notifier = new ServiceNotifier(console.Warn);
+        notifier.Ready($"Capture file done; answering API queries on '{server.SocketPath}'.");
         stop.Wait();
+        notifier.Stopping("Shutting down.");
         console.Warn("User-initiated shutdown.");
     }
 }

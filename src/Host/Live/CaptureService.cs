@@ -75,6 +75,9 @@ internal sealed class CaptureService : IHostedService, IDisposable
 
     public long PacketsCaptured => _source.PacketsCaptured;
 
+    /// <summary>True when the capture ended by itself (interface down, internal error).</summary>
+    public bool Failed { get; private set; }
+
     private void FlushIdle()
     {
         lock (_output)
@@ -99,7 +102,7 @@ internal sealed class CaptureService : IHostedService, IDisposable
             _console.Fatal(new CommandLine.P0fFatalException($"Internal error while processing a packet: {result.Fault}"));
         }
 
-        Environment.ExitCode = 1;
+        Failed = true;
         _lifetime.StopApplication();
     }
 

@@ -12,18 +12,27 @@ namespace P0fSharp.Host.Live;
 /// <summary>
 /// Live mode: opens everything p0f opens before its event loop (capture, filter, log),
 /// so start-up errors exit at once with one message, then runs as a generic host
-/// (systemd notify when under systemd, SIGTERM/SIGINT shutdown, SIGHUP reload).
+/// (systemd readiness notification, SIGTERM/SIGINT shutdown, SIGHUP reload).
 /// </summary>
 internal static class LiveDaemon
 {
     public static int Run(P0fOptions options, ConsoleReporter console, SignatureDatabase database, string databasePath)
     {
+        // p0f names the interface before opening it, so a failed open follows that line.
+        bool isDefault = options.Interface is null;
+        string name = options.Interface
+            ?? CaptureInterfaces.DefaultInterfaceName()
+            ?? throw new P0fFatalException("libpcap is out of ideas; use -i to specify interface.");
+        console.Info(isDefault
+            ? $"Intercepting traffic on default interface '{name}'."
+            : $"Intercepting traffic on interface '{name}'.");
+
         LiveCaptureSource source;
         try
         {
             source = LiveCaptureSource.Open(new LiveCaptureOptions
             {
-                Interface = options.Interface,
+                Interface = name,
                 Promiscuous = options.Promiscuous,
                 BufferSize = options.KernelBufferMiB * 1024 * 1024,
             });
@@ -32,10 +41,6 @@ internal static class LiveDaemon
         {
             throw new P0fFatalException(e.Message, osMessage: e.OsMessage);
         }
-
-        console.Info(source.IsDefaultInterface
-            ? $"Intercepting traffic on default interface '{source.InterfaceName}'."
-            : $"Intercepting traffic on interface '{source.InterfaceName}'.");
 
         try
         {
@@ -58,7 +63,10 @@ internal static class LiveDaemon
             console.Info($"Log file '{options.LogFile}' opened for writing.");
         }
 
-        var output = new ObservationOutput(options.Daemon ? null : Console.OpenStandardOutput(), log)
+        // Under systemd with the journal on stdout, multi-line observation blocks would become
+        // a dozen journal entries each; when -o or -s carries the results they are left out.
+        bool blocks = !options.Daemon && !(Journald.StdoutIsJournal && (log != null || options.ApiSocket != null));
+        var output = new ObservationOutput(blocks ? Console.OpenStandardOutput() : null, log)
         {
             FlushEachObservation = false,
         };
@@ -82,37 +90,47 @@ internal static class LiveDaemon
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Logging.ClearProviders();
-        builder.Services.AddSystemd();
         builder.Services.AddSingleton(sp => new CaptureService(
             source, decoder, engine, output, console, sp.GetRequiredService<IHostApplicationLifetime>(), options.StatsIntervalSeconds));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CaptureService>());
 
         using var host = builder.Build();
         var capture = host.Services.GetRequiredService<CaptureService>();
+        var notifier = new ServiceNotifier(console.Warn);
+        string status = $"Capturing on '{name}'" + (api is null ? "." : $", answering API queries on '{api.SocketPath}'.");
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
+            () => notifier.Stopping("Shutting down."));
         if (options.Daemon)
         {
             console.Quiet = true;
             host.Start();
             Daemonizer.DetachAndSignalReady();
-            host.WaitForShutdown();
         }
         else
         {
             console.Info("Entered main event loop.");
             Console.Out.WriteLine();
             Console.Out.Flush();
-            host.Run();
+            host.Start();
         }
 
-        console.Warn("User-initiated shutdown.");
+        notifier.Ready(status);
+        host.WaitForShutdown();
+
+        // A capture that failed has printed its fatal error; only a requested stop is "user-initiated".
+        if (!capture.Failed)
+        {
+            console.Warn("User-initiated shutdown.");
+        }
+
         output.Dispose();
-        if (!options.Daemon)
+        if (!options.Daemon && !capture.Failed)
         {
             Console.Out.WriteLine();
             Console.Out.WriteLine($"All done. Processed {capture.PacketsCaptured} packets.");
             Console.Out.Flush();
         }
 
-        return Environment.ExitCode;
+        return capture.Failed ? 1 : 0;
     }
 }
