@@ -12,7 +12,8 @@ internal static class Daemons
     /// never leaks in; <paramref name="database"/> defaults to data/p0f.fp (null = none given).
     /// </summary>
     public static ChildProcess StartOurs(NetLab lab, string ns, TempDir dir, IEnumerable<string> args,
-        string? config = null, string? database = "", IReadOnlyDictionary<string, string>? environment = null, string? stdoutFile = null)
+        string? config = null, string? database = "", IReadOnlyDictionary<string, string>? environment = null,
+        string? stdoutFile = null, string? stderrFile = null)
     {
         List<string> argv = [Paths.OursDll, "--config", config ?? dir.EmptyConfig()];
         if (database is not null)
@@ -22,14 +23,32 @@ internal static class Daemons
         }
 
         argv.AddRange(args);
-        return lab.Start(ns, Paths.DotnetHost, argv, environment, stdoutFile);
+        return lab.Start(ns, Paths.DotnetHost, argv, environment, stdoutFile, stderrFile);
     }
 
     /// <summary><c>p0f -f DB ARGS</c> in <paramref name="ns"/>.</summary>
-    public static ChildProcess StartP0f(NetLab lab, string ns, IEnumerable<string> args, string? stdoutFile = null)
+    public static ChildProcess StartP0f(NetLab lab, string ns, IEnumerable<string> args, string? stdoutFile = null, string? stderrFile = null)
     {
         string p0f = Require.RealP0f();
-        return lab.Start(ns, p0f, ["-f", Paths.Database, .. args], stdoutFile: stdoutFile);
+        return lab.Start(ns, p0f, ["-f", Paths.Database, .. args], stdoutFile: stdoutFile, stderrFile: stderrFile);
+    }
+
+    /// <summary>
+    /// "p0f" or "p0fsharp" capturing on the lab's server interface with an API socket, started
+    /// and listening. Tests that hold for both run once per tool: what p0f does is the spec.
+    /// </summary>
+    public static ChildProcess StartServing(string tool, NetLab lab, TempDir dir, string socket, IEnumerable<string> extra, bool quietStderr = false)
+    {
+        List<string> args = ["-i", lab.ServerIf, "-s", socket, .. extra];
+        string? stderr = quietStderr ? "/dev/null" : null;
+        ChildProcess d = tool switch
+        {
+            "p0f" => StartP0f(lab, lab.ServerNs, args, stderrFile: stderr),
+            "p0fsharp" => StartOurs(lab, lab.ServerNs, dir, args, stderrFile: stderr),
+            _ => throw new ArgumentException("unknown tool " + tool, nameof(tool)),
+        };
+        P0fApi.WaitUntilListening(socket, d, StartTimeout);
+        return d;
     }
 
     /// <summary>p0fsharp capturing on the server side of the lab with an API socket; returns once the socket answers.</summary>

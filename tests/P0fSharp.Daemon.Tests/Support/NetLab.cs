@@ -107,23 +107,40 @@ internal sealed class NetLab : IDisposable
 
     /// <summary>
     /// Starts a long-running child inside a namespace; it is killed on Dispose. With
-    /// <paramref name="stdoutFile"/> its stdout goes straight to that file instead of the
-    /// test's pipe (a chatty daemon must never wait for the test to read its terminal output).
+    /// <paramref name="stdoutFile"/> / <paramref name="stderrFile"/> that stream goes straight
+    /// to a file instead of the test's pipe (a chatty daemon must never wait for the test to
+    /// read its terminal output).
     /// </summary>
     public ChildProcess Start(string ns, string program, IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string>? environment = null, string? stdoutFile = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? stdoutFile = null, string? stderrFile = null)
     {
         // `ip netns exec` switches namespace and execs the program in place, and so does the
         // shell below: the PID is the program's.
-        List<string> argv = stdoutFile is null
-            ? ["netns", "exec", ns, program, .. arguments]
-            : ["netns", "exec", ns, "sh", "-c", "exec \"$0\" \"$@\" >> \"$P0FS_STDOUT_FILE\"", program, .. arguments];
         Dictionary<string, string> env = environment is null ? [] : new(environment);
-        if (stdoutFile is not null)
+        List<string> argv = ["netns", "exec", ns];
+        if (stdoutFile is null && stderrFile is null)
         {
-            env["P0FS_STDOUT_FILE"] = stdoutFile;
+            argv.Add(program);
+        }
+        else
+        {
+            string script = "exec \"$0\" \"$@\"";
+            if (stdoutFile is not null)
+            {
+                script += " >> \"$P0FS_STDOUT_FILE\"";
+                env["P0FS_STDOUT_FILE"] = stdoutFile;
+            }
+
+            if (stderrFile is not null)
+            {
+                script += " 2>> \"$P0FS_STDERR_FILE\"";
+                env["P0FS_STDERR_FILE"] = stderrFile;
+            }
+
+            argv.AddRange(["sh", "-c", script, program]);
         }
 
+        argv.AddRange(arguments);
         ChildProcess child = ChildProcess.Start(_ip, argv, env);
         lock (_children)
         {
