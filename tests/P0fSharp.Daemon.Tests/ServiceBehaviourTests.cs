@@ -41,6 +41,27 @@ public sealed class ServiceBehaviourTests
     }
 
     [Fact]
+    public void ASigtermDuringStartUpStillEndsInACleanShutdown()
+    {
+        using var lab = NetLab.Create();
+        using var dir = new TempDir();
+        string socket = dir.File("api.sock");
+        using ChildProcess daemon = Daemons.StartOurs(lab, lab.ServerNs, dir, ["-i", lab.ServerIf, "-s", socket]);
+
+        // As soon as the socket file exists: the capture is open, the main loop not yet entered.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(socket) && !daemon.HasExited && clock.Elapsed < Daemons.StartTimeout)
+        {
+            Thread.Sleep(1);
+        }
+
+        Assert.True(File.Exists(socket), daemon.Transcript());
+        Assert.Equal(0, daemon.Stop(Native.SIGTERM, Daemons.StopTimeout));
+        Assert.False(File.Exists(socket), "the socket file was left behind");
+        Assert.Contains(daemon.StderrLines, l => l.StartsWith("[+] Capture statistics (final): ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void SighupWithABrokenDatabaseKeepsTheLoadedOneAndTheHostState()
     {
         using var lab = NetLab.Create();

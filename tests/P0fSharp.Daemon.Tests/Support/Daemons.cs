@@ -26,6 +26,18 @@ internal static class Daemons
         return lab.Start(ns, Paths.DotnetHost, argv, environment, stdoutFile, stderrFile);
     }
 
+    /// <summary><c>dotnet p0fsharp.dll --config CONFIG -f data/p0f.fp ARGS</c> in the test's own namespace (offline runs).</summary>
+    public static ChildProcess StartOursHere(TempDir dir, IEnumerable<string> args, string? config = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        if (!File.Exists(Paths.OursDll))
+        {
+            throw new InvalidOperationException($"p0fsharp.dll is missing next to the tests ({Paths.OursDll}); build the solution first.");
+        }
+
+        return ChildProcess.Start(Paths.DotnetHost, [Paths.OursDll, "--config", config ?? dir.EmptyConfig(), "-f", Paths.Database, .. args], environment);
+    }
+
     /// <summary><c>p0f -f DB ARGS</c> in <paramref name="ns"/>.</summary>
     public static ChildProcess StartP0f(NetLab lab, string ns, IEnumerable<string> args, string? stdoutFile = null, string? stderrFile = null)
     {
