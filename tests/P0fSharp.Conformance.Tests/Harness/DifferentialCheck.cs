@@ -73,6 +73,7 @@ internal static class DifferentialCheck
         LineDiff.Result diff = LineDiff.Compare(expected, actual);
         bool exitSame = pair.P0f.ExitCode == pair.Ours.ExitCode;
         string result = diff.Equal && exitSame ? "ok" : !exitSame ? $"EXIT {pair.Ours.ExitCode} != {pair.P0f.ExitCode}" : "DIFFERENT";
+        ConformanceSummary.RecordModules(c, expected, actual, diff);
         output.WriteLine(ConformanceSummary.Record(ConformanceSummary.LogKind, c, expected.Count, diff.Differing, result));
         output.WriteLine($"capture: {c.Capture}");
         output.WriteLine($"p0f: {pair.P0f.CommandLine}");
