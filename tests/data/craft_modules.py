@@ -842,3 +842,78 @@ def c50_http_bad_input():
         c = conv_for()
         c.data(True, CURL + b'\r\n', flags=flags, step_ms=1)
     return cap
+
+
+# ----------------------------------------------------------------------------------
+# cache limits and clocks that jump (-t conn,host and -m conns,hosts)
+# ----------------------------------------------------------------------------------
+
+def _cache_traffic(cap, net, hosts, rounds, jumps):
+    """Clients that come back round after round (HTTP, open flows, OS changes), with the packet
+    clock moved by `jumps[round]` seconds (negative: backwards) before each round."""
+    srv = ip4addr('192.0.2.90')
+    stacks = [LINUX, WIN7, MACOS]
+    for r in range(rounds):
+        ms(cap, jumps[r % len(jumps)] * 1000)
+        for h in range(hosts):
+            cli = addr4(net, h)
+            port = 10000 + r * 100 + h
+            stack = stacks[(h + (r if h % 4 == 0 else 0)) % len(stacks)]
+            conv = Conversation(cap, cli, port, srv, 80)
+            conv.syn(stack, ts=1000 + r * 5000 + h, step_ms=7)
+            conv.synack(LINUX_SRV, ts=50000 + r * 700, tsecr=1, step_ms=7)
+            if h % 3 == 0:
+                conv.data(True, CURL + b'\r\n', flags=ACK | PSH, step_ms=7)
+                conv.data(False, NGINX, flags=ACK | PSH, step_ms=7)
+            elif h % 3 == 1:
+                conv.data(True, b'GET / HTTP/1.1\r\nHost: x\r\n', flags=ACK | PSH, step_ms=7)   # left open
+            conv.fin(True, step_ms=3) if h % 5 == 0 else None
+        # late SYN+ACKs / data for flows that the caps or ages may have removed meanwhile
+        for h in range(0, hosts, 4):
+            late = Conversation(cap, addr4(net, h), 10000 + r * 100 + h, srv, 80)
+            late.cseq += 1
+            late.synack(LINUX_SRV, ts=1, tsecr=1, step_ms=5)
+            late.data(True, b'Accept: */*\r\n\r\n', seq_delta=0, flags=ACK | PSH, step_ms=5)
+
+
+def _limits_case(name, desc, net, args, hosts, rounds, jumps):
+    cap = Capture(name, desc, args=args)
+    _cache_traffic(cap, net, hosts, rounds, jumps)
+    return cap
+
+
+@case
+def c51_limits_small():
+    return _limits_case('c51_limits_small', 'Cache limits -m 3,8 -t 2,1: twelve clients in rounds (HTTP, open '
+                        'flows, OS changes): flows evicted at the cap (1 + 10 %), hosts evicted one at a time, '
+                        'late SYN+ACKs and data for removed flows; rounds 1 s, 3 s and 70 s apart',
+                        51, ['-m', '3,8', '-t', '2,1'], 12, 9, [1, 3, 70])
+
+
+@case
+def c52_limits_clock_backwards():
+    return _limits_case('c52_limits_clock_backwards', 'Cache limits -m 10,40 -t 5,2 with the packet clock jumping '
+                        'back (-40 s, -1 s, -3600 s) and forward (+200 s): p0f\'s unsigned ages make a backwards '
+                        'jump expire everything older; uptime and host-change state reset accordingly',
+                        52, ['-m', '10,40', '-t', '5,2'], 30, 8, [2, -40, 1, -1, 200, -3600, 4, 2])
+
+
+@case
+def c53_limits_defaults_flood():
+    cap = Capture('c53_limits_defaults_flood', 'Default limits, flooded: 12,000 sources (more than the 10,000 '
+                  'hosts) and 1,200 simultaneous connections (more than the 1,000 flows), then the first '
+                  'sources again with another OS (no host change once evicted)')
+    srv = ip4addr('192.0.2.91')
+    for n in range(12000):
+        cli = ip4addr('10.%d.%d.%d' % (53 + n // 62500, n // 250 % 250, n % 250 + 1))
+        conv = Conversation(cap, cli, 1024 + n % 50000, srv, 25)
+        conv.syn(LINUX if n % 2 else WIN7, ts=n + 1, step_ms=0)
+        cap.usec += 300
+        if n % 10 == 0:
+            conv.synack(LINUX_SRV, ts=n + 7, tsecr=n + 1, step_ms=0)
+            cap.usec += 300
+    for n in list(range(0, 30)) + list(range(11970, 12000)):
+        cli = ip4addr('10.%d.%d.%d' % (53 + n // 62500, n // 250 % 250, n % 250 + 1))
+        conv = Conversation(cap, cli, 2000 + n % 50000, srv, 25)
+        conv.syn(WIN7 if n % 2 else LINUX, ts=n + 9, step_ms=50)
+    return cap

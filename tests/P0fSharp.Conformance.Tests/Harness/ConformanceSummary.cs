@@ -156,6 +156,7 @@ internal static class ConformanceSummary
         CaseCatalog.Vectors => 0,
         CaseCatalog.Generated => 1,
         CaseCatalog.Crafted => 2,
-        _ => 3,
+        CaseCatalog.Real => 3,
+        _ => 4,
     };
 }
