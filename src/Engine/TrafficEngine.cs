@@ -247,6 +247,7 @@ public sealed partial class TrafficEngine : IHostLookup
         {
             if (flow.NextClientSeq != packet.Sequence)
             {
+                Counters.SegmentsOutOfSequence++;
                 return;
             }
 
@@ -258,6 +259,7 @@ public sealed partial class TrafficEngine : IHostLookup
         {
             if (flow.NextServerSeq != packet.Sequence)
             {
+                Counters.SegmentsOutOfSequence++;
                 return;
             }
 
@@ -474,6 +476,10 @@ public sealed partial class TrafficEngine : IHostLookup
         {
             _hosts.Remove(oldest);
             Counters.HostsEvicted++;
+        }
+        else
+        {
+            Counters.HostEvictionsBlocked++;
         }
     }
 
