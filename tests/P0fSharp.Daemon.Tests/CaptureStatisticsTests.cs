@@ -122,6 +122,6 @@ public sealed partial class CaptureStatisticsTests
 
     private static bool IsPeriodic(string line) => line.StartsWith("[+] Capture statistics (periodic): ", StringComparison.Ordinal);
 
-    [GeneratedRegex(@"^\[\+\] Capture statistics \((periodic|final)\): received (?<received>\d+), dropped by kernel (?<kernel>\d+), dropped by interface (?<iface>\d+); processed (?<processed>\d+), undecodable \d+, SYN (?<syn>\d+), SYN\+ACK (?<synack>\d+), hosts \d+, flows \d+\.$")]
+    [GeneratedRegex(@"^\[\+\] Capture statistics \((periodic|final)\): received (?<received>\d+), dropped by kernel (?<kernel>\d+), dropped by interface (?<iface>\d+); processed (?<processed>\d+); engine: packets \d+ \(undecodable \d+\), SYN (?<syn>\d+), SYN\+ACK (?<synack>\d+), .*\.$")]
     private static partial Regex StatisticsLine();
 }
