@@ -22,11 +22,11 @@ public sealed partial class CaptureStatisticsTests
         string socket = dir.File("api.sock");
         using ChildProcess daemon = Daemons.StartOursServing(lab, dir, socket, ["--stats-interval", "1"], "tcp port 25");
         Assert.Equal(3, lab.Connect(NetLab.ClientV4(0), NetLab.ServerV4, 25, 3));
-        P0fApi.AskUntil(socket, NetLab.ClientV4(0), a => a.TotalConn >= 3, TimeSpan.FromSeconds(20));
+        P0fApi.AskUntil(socket, NetLab.ClientV4(0), a => a.TotalConn >= 3, TimeSpan.FromSeconds(60));
 
         // Two periodic reports after the traffic, then the final one on SIGTERM.
         int seen = daemon.Count(stderr: true, IsPeriodic);
-        daemon.WaitForStderr(l => IsPeriodic(l) && daemon.Count(stderr: true, IsPeriodic) >= seen + 2, TimeSpan.FromSeconds(30), "two more periodic reports");
+        daemon.WaitForStderr(l => IsPeriodic(l) && daemon.Count(stderr: true, IsPeriodic) >= seen + 2, TimeSpan.FromSeconds(60), "two more periodic reports");
         string periodic = daemon.StderrLines.Last(IsPeriodic);
         Assert.Equal(0, daemon.Stop(Native.SIGTERM, Daemons.StopTimeout));
         string final = Assert.Single(daemon.StderrLines, l => l.StartsWith("[+] Capture statistics (final): ", StringComparison.Ordinal));
@@ -84,7 +84,7 @@ public sealed partial class CaptureStatisticsTests
         string drained = daemon.WaitForStderr(
             l => StatisticsLine().Match(l) is { Success: true } m && Number(m, "received") >= sent
                 && Number(m, "processed") + Number(m, "kernel") == Number(m, "received"),
-            TimeSpan.FromSeconds(30), $"a periodic report accounting for all {sent} frames");
+            TimeSpan.FromSeconds(60), $"a periodic report accounting for all {sent} frames");
         Match d = StatisticsLine().Match(drained);
         Assert.True(Number(d, "kernel") > 0, $"{sent} frames sent at a stopped daemon, yet no kernel drop reported: {drained}");
         Assert.True(Number(d, "processed") > 0, drained);

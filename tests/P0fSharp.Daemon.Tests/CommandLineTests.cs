@@ -67,7 +67,7 @@ public sealed class CommandLineTests
 
         using ChildProcess reference = ChildProcess.Start(p0f, ["-f", Paths.Database, .. args]);
         using ChildProcess ours = Daemons.StartOursHere(dir, args);
-        Assert.True(reference.WaitForExit(TimeSpan.FromSeconds(30)), reference.Transcript());
+        Assert.True(reference.WaitForExit(TimeSpan.FromSeconds(60)), reference.Transcript());
         Assert.True(ours.WaitForExit(TimeSpan.FromSeconds(60)), ours.Transcript());
         Assert.True(reference.ExitCode == ours.ExitCode, $"exit {ours.ExitCode}, p0f {reference.ExitCode}\n{ours.Transcript()}\n{reference.Transcript()}");
         Assert.Equal(Outcome(reference), Outcome(ours));
@@ -79,7 +79,7 @@ public sealed class CommandLineTests
         using var dir = new TempDir();
         using (ChildProcess help = Daemons.StartOursHere(dir, ["--help"]))
         {
-            Assert.True(help.WaitForExit(TimeSpan.FromSeconds(30)));
+            Assert.True(help.WaitForExit(TimeSpan.FromSeconds(60)));
             Assert.Equal(0, help.ExitCode);
             Assert.StartsWith("Usage: p0fsharp [ ...options... ] [ 'filter rule' ]", help.Stdout, StringComparison.Ordinal);
             foreach (string option in new[] { "-i iface", "-r file", "-p ", "-L ", "-f file", "-o file", "-s name", "-u user", "-d ", "-S limit", "-t c,h", "-m c,h", "--config FILE", "--socket-mode", "--socket-group", "--kernel-buffer", "--stats-interval" })
@@ -90,14 +90,14 @@ public sealed class CommandLineTests
 
         using (ChildProcess version = Daemons.StartOursHere(dir, ["--version"]))
         {
-            Assert.True(version.WaitForExit(TimeSpan.FromSeconds(30)));
+            Assert.True(version.WaitForExit(TimeSpan.FromSeconds(60)));
             Assert.Equal(0, version.ExitCode);
             Assert.Contains("p0f 3.09b compatible", version.Stdout, StringComparison.Ordinal);
         }
 
         using (ChildProcess unknown = Daemons.StartOursHere(dir, ["--no-such-option"]))
         {
-            Assert.True(unknown.WaitForExit(TimeSpan.FromSeconds(30)));
+            Assert.True(unknown.WaitForExit(TimeSpan.FromSeconds(60)));
             Assert.Equal(1, unknown.ExitCode);
             Assert.Contains("p0fsharp: unrecognized option '--no-such-option'", unknown.StderrLines);
             Assert.Contains(unknown.StderrLines, l => l.StartsWith("Usage: p0fsharp", StringComparison.Ordinal));

@@ -11,7 +11,7 @@ namespace P0fSharp.Daemon.Tests;
 /// </summary>
 public sealed class ConfigurationTests
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
 
     [Fact]
     public void AConfigurationFileAloneRunsTheDaemonWithItsFilterSocketAndLimits()

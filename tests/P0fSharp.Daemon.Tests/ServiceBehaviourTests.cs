@@ -13,7 +13,7 @@ namespace P0fSharp.Daemon.Tests;
 /// </summary>
 public sealed class ServiceBehaviourTests
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
 
     [Theory]
     [InlineData(Native.SIGTERM)]
@@ -66,15 +66,9 @@ public sealed class ServiceBehaviourTests
     {
         using var lab = NetLab.Create();
         using var dir = new TempDir();
-        lab.StartListener(25);
         string db = dir.File("p0f.fp");
-        File.Copy(Paths.Database, db);
         string socket = dir.File("api.sock");
-        using ChildProcess daemon = Daemons.StartOurs(lab, lab.ServerNs, dir, ["-i", lab.ServerIf, "-s", socket], database: db);
-        P0fApi.WaitUntilListening(socket, daemon, Daemons.StartTimeout);
-        Assert.Equal(3, lab.Connect(NetLab.ClientV4(0), NetLab.ServerV4, 25, 3));
-        P0fAnswer before = P0fApi.AskUntil(socket, NetLab.ClientV4(0), a => a.TotalConn >= 3, Settle);
-        Assert.Equal("Linux", before.OsName);
+        using ChildProcess daemon = StartOnDatabaseCopy(lab, dir, db, socket, 3, out P0fAnswer before);
 
         File.AppendAllText(db, "this is not a p0f.fp statement\n");
         daemon.Signal(Native.SIGHUP);
@@ -99,15 +93,9 @@ public sealed class ServiceBehaviourTests
     {
         using var lab = NetLab.Create();
         using var dir = new TempDir();
-        lab.StartListener(25);
         string db = dir.File("p0f.fp");
-        File.Copy(Paths.Database, db);
         string socket = dir.File("api.sock");
-        using ChildProcess daemon = Daemons.StartOurs(lab, lab.ServerNs, dir, ["-i", lab.ServerIf, "-s", socket], database: db);
-        P0fApi.WaitUntilListening(socket, daemon, Daemons.StartTimeout);
-        Assert.Equal(2, lab.Connect(NetLab.ClientV4(0), NetLab.ServerV4, 25, 2));
-        P0fAnswer before = P0fApi.AskUntil(socket, NetLab.ClientV4(0), a => a.TotalConn >= 2, Settle);
-        Assert.Equal("Linux", before.OsName);
+        using ChildProcess daemon = StartOnDatabaseCopy(lab, dir, db, socket, 2, out P0fAnswer before);
 
         // Same signatures, Linux labels renamed: only a reload can produce the new name.
         string[] lines = File.ReadAllLines(db);
@@ -372,6 +360,22 @@ public sealed class ServiceBehaviourTests
         Assert.Contains(daemon.StderrLines, l => l.StartsWith("[-] PROGRAM ABORT : Packet capture interface is down.", StringComparison.Ordinal));
         Assert.DoesNotContain(daemon.StderrLines, l => l.Contains("User-initiated", StringComparison.Ordinal));
         Assert.False(File.Exists(ours));
+    }
+
+    /// <summary>
+    /// p0fsharp on its own copy of data/p0f.fp (<paramref name="db"/>), with a port-25 listener,
+    /// after <paramref name="connections"/> connections from client 0 (a Linux host).
+    /// </summary>
+    private static ChildProcess StartOnDatabaseCopy(NetLab lab, TempDir dir, string db, string socket, int connections, out P0fAnswer client)
+    {
+        lab.StartListener(25);
+        File.Copy(Paths.Database, db);
+        ChildProcess daemon = Daemons.StartOurs(lab, lab.ServerNs, dir, ["-i", lab.ServerIf, "-s", socket], database: db);
+        P0fApi.WaitUntilListening(socket, daemon, Daemons.StartTimeout);
+        Assert.Equal(connections, lab.Connect(NetLab.ClientV4(0), NetLab.ServerV4, 25, connections));
+        client = P0fApi.AskUntil(socket, NetLab.ClientV4(0), a => a.TotalConn >= connections, Settle);
+        Assert.Equal("Linux", client.OsName);
+        return daemon;
     }
 
     private static long Counter(string stats, string name)

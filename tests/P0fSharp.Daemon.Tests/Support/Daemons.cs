@@ -3,8 +3,8 @@ namespace P0fSharp.Daemon.Tests.Support;
 /// <summary>Starts p0fsharp and the real p0f as children in a namespace of a <see cref="NetLab"/>.</summary>
 internal static class Daemons
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// <c>dotnet p0fsharp.dll --config CONFIG -f DB ARGS</c> in <paramref name="ns"/>.
