@@ -41,7 +41,7 @@ internal sealed partial class ScanResult
         IEnumerable<string> hits = Symbols.EnumerateObject()
             .Where(p => regex.IsMatch(p.Name))
             .Select(p => p.Name + "[" + string.Join(", ", Options(p.Name)) + "]");
-        string milter = _root.TryGetProperty("milter", out JsonElement m) ? " milter=" + m.GetRawText() : string.Empty;
+        string milter = _root.TryGetProperty("milter", out JsonElement m) ? " milter=" + JsonSerializer.Serialize(m) : string.Empty;
         return $"action={Action} {string.Join(' ', hits)}{milter} ({Elapsed.TotalSeconds:0.00}s)";
     }
 
