@@ -9,8 +9,7 @@ namespace P0fSharp.Rspamd.Tests;
 public sealed class CacheTests(RspamdWorld world, ITestOutputHelper output) : Scenario(world, output)
 {
     [E2eTheory]
-    [InlineData("stock")]
-    [InlineData("bundled")]
+    [BothClients]
     public void Cached_verdict_is_served_without_asking_the_daemon(string client)
     {
         RspamdInstance rspamd = Rspamd(Profiles.For(client, redis: true), World.DaemonSocket);

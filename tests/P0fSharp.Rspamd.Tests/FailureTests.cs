@@ -17,8 +17,7 @@ public sealed class FailureTests(RspamdWorld world, ITestOutputHelper output) : 
     private static IPAddress Fresh() => IPAddress.Parse($"203.0.113.{Interlocked.Increment(ref s_nextAddress)}");
 
     [E2eTheory]
-    [InlineData("stock")]
-    [InlineData("bundled")]
+    [BothClients]
     public void Stopped_daemon_gives_the_failure_symbol_and_scanning_goes_on(string client)
     {
         string socket = Path.Combine(World.WorkDir, $"stopping-{client}.sock");
@@ -89,8 +88,7 @@ public sealed class FailureTests(RspamdWorld world, ITestOutputHelper output) : 
     }
 
     [E2eTheory]
-    [InlineData("stock")]
-    [InlineData("bundled")]
+    [BothClients]
     public void Daemon_saying_no_match_gives_nothing(string client)
     {
         RspamdInstance rspamd = Rspamd(Profiles.For(client), Fake.SocketPath);

@@ -1,4 +1,6 @@
+using System.Reflection;
 using P0fSharp.Rspamd.Tests.Support;
+using Xunit.Sdk;
 
 namespace P0fSharp.Rspamd.Tests;
 
@@ -28,4 +30,10 @@ internal static class Profiles
         ("bundled", true) => BundledRedis,
         _ => throw new ArgumentException("client is 'stock' or 'bundled'", nameof(client)),
     };
+}
+
+/// <summary>Runs a scenario once per rspamd client: "stock" (rspamd's module) and "bundled" (rspamd/ of this repository).</summary>
+internal sealed class BothClientsAttribute : DataAttribute
+{
+    public override IEnumerable<object[]> GetData(MethodInfo testMethod) => [["stock"], ["bundled"]];
 }

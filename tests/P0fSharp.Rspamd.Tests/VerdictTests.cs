@@ -13,8 +13,7 @@ namespace P0fSharp.Rspamd.Tests;
 public sealed class VerdictTests(RspamdWorld world, ITestOutputHelper output) : Scenario(world, output)
 {
     [E2eTheory]
-    [InlineData("stock")]
-    [InlineData("bundled")]
+    [BothClients]
     public void Ipv4_client_gets_the_daemons_verdict(string client)
     {
         RspamdInstance rspamd = Rspamd(Profiles.For(client), World.DaemonSocket);
@@ -48,8 +47,7 @@ public sealed class VerdictTests(RspamdWorld world, ITestOutputHelper output) : 
     }
 
     [E2eTheory]
-    [InlineData("stock")]
-    [InlineData("bundled")]
+    [BothClients]
     public void Ipv6_client_gets_the_daemons_verdict(string client)
     {
         RspamdInstance rspamd = Rspamd(Profiles.For(client), World.DaemonSocket);
@@ -68,8 +66,7 @@ public sealed class VerdictTests(RspamdWorld world, ITestOutputHelper output) : 
     }
 
     [E2eTheory]
-    [InlineData("stock")]
-    [InlineData("bundled")]
+    [BothClients]
     public void Address_the_daemon_never_saw_gives_no_verdict_and_no_error(string client)
     {
         var never = IPAddress.Parse("198.51.100.77");
@@ -89,8 +86,7 @@ public sealed class VerdictTests(RspamdWorld world, ITestOutputHelper output) : 
     }
 
     [E2eTheory]
-    [InlineData("stock")]
-    [InlineData("bundled")]
+    [BothClients]
     public void Local_and_private_clients_are_not_asked(string client)
     {
         // the fake daemon counts connections: any question would show
@@ -113,8 +109,7 @@ public sealed class VerdictTests(RspamdWorld world, ITestOutputHelper output) : 
     }
 
     [E2eTheory]
-    [InlineData("stock")]
-    [InlineData("bundled")]
+    [BothClients]
     public void Message_without_a_client_address_gives_nothing(string client)
     {
         RspamdInstance rspamd = Rspamd(Profiles.For(client), Fake.SocketPath);
@@ -134,8 +129,7 @@ public sealed class VerdictTests(RspamdWorld world, ITestOutputHelper output) : 
     }
 
     [E2eTheory]
-    [InlineData("stock")]
-    [InlineData("bundled")]
+    [BothClients]
     public void Without_an_IP_from_the_MTA_the_Received_header_names_the_client(string client)
     {
         // rspamd takes the client address from the first Received header (the sink wrote it)
