@@ -16,7 +16,7 @@
 #   1. dotnet publish -c Release src/Host into a staging directory, then swaps it into DIR
 #      (the service is stopped for the swap and started again);
 #   2. creates the system user and group `p0fsharp` (no login, no home);
-#   3. writes /etc/p0fsharp/p0fsharp.json from packaging/p0fsharp.json unless it exists;
+#   3. Linux: writes /etc/p0fsharp/p0fsharp.json from packaging/p0fsharp.json unless it exists;
 #   4. Linux/systemd: installs /etc/systemd/system/p0fsharp.service (+ a drop-in with
 #      DOTNET_ROOT for a framework-dependent build), /etc/logrotate.d/p0fsharp,
 #      enables and (re)starts the service.
@@ -61,7 +61,6 @@ OS=$(uname -s)
 SVC_USER=p0fsharp
 TARGET="$DESTDIR$PREFIX"
 CONF_DIR="$DESTDIR/etc/p0fsharp"
-[ "$OS" = FreeBSD ] && CONF_DIR="$DESTDIR/usr/local/etc/p0fsharp"
 
 # ---------------------------------------------------------------- 1. program
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/p0fsharp-install.XXXXXX")
@@ -121,26 +120,21 @@ if [ -z "$DESTDIR" ]; then
 fi
 
 # ---------------------------------------------------------------- 3. configuration
-mkdir -p "$CONF_DIR"
-if [ -e "$CONF_DIR/p0fsharp.json" ]; then
-  say "keeping $CONF_DIR/p0fsharp.json"
-else
-  if [ -z "$IFACE" ]; then
-    if [ "$OS" = FreeBSD ]; then
-      IFACE=$(route -n get default 2>/dev/null | awk '/interface:/ { print $2 }')
-    else
+# (Linux: the unit reads /etc/p0fsharp/p0fsharp.json; FreeBSD: the rc script takes its
+# settings from /etc/rc.conf)
+if [ "$OS" != FreeBSD ]; then
+  mkdir -p "$CONF_DIR"
+  if [ -e "$CONF_DIR/p0fsharp.json" ]; then
+    say "keeping $CONF_DIR/p0fsharp.json"
+  else
+    if [ -z "$IFACE" ]; then
       IFACE=$(ip -o route show default 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
     fi
+    [ -n "$IFACE" ] || { IFACE=eth0; say "no default route: set \"interface\" in $CONF_DIR/p0fsharp.json"; }
+    sed -e "s|\"interface\": \"[^\"]*\"|\"interface\": \"$IFACE\"|" "$HERE/p0fsharp.json" >"$CONF_DIR/p0fsharp.json"
+    chmod 0644 "$CONF_DIR/p0fsharp.json"
+    say "wrote $CONF_DIR/p0fsharp.json (interface $IFACE)"
   fi
-  [ -n "$IFACE" ] || { IFACE=eth0; say "no default route: set \"interface\" in $CONF_DIR/p0fsharp.json"; }
-  sock=/run/p0f/p0f.sock
-  [ "$OS" = FreeBSD ] && sock=/var/run/p0f/p0f.sock
-  sed -e "s|\"interface\": \"[^\"]*\"|\"interface\": \"$IFACE\"|" \
-      -e "s|\"fp-file\": \"[^\"]*\"|\"fp-file\": \"$PREFIX/p0f.fp\"|" \
-      -e "s|\"socket\": \"[^\"]*\"|\"socket\": \"$sock\"|" \
-      "$HERE/p0fsharp.json" >"$CONF_DIR/p0fsharp.json"
-  chmod 0644 "$CONF_DIR/p0fsharp.json"
-  say "wrote $CONF_DIR/p0fsharp.json (interface $IFACE)"
 fi
 
 # ---------------------------------------------------------------- 4. service
@@ -149,8 +143,9 @@ if [ "$OS" = FreeBSD ]; then
   sed -e "s|/usr/local/p0fsharp/p0fsharp|$PREFIX/p0fsharp|" "$HERE/freebsd/p0fsharp" \
     >"$DESTDIR/usr/local/etc/rc.d/p0fsharp"
   chmod 0555 "$DESTDIR/usr/local/etc/rc.d/p0fsharp"
+  [ -n "$IFACE" ] || IFACE=$(route -n get default 2>/dev/null | awk '/interface:/ { print $2 }')
   say "installed /usr/local/etc/rc.d/p0fsharp; enable it with:"
-  say "  sysrc p0fsharp_enable=YES p0fsharp_interface=$IFACE && service p0fsharp start"
+  say "  sysrc p0fsharp_enable=YES p0fsharp_interface=${IFACE:-em0} && service p0fsharp start"
   exit 0
 fi
 

@@ -1,15 +1,16 @@
 --[[
-P0fSharp plugin for rspamd (module `p0fsharp`).
+P0fSharp's bundled rspamd plugin: asks a daemon that speaks the p0f v3 query API (P0fSharp, or
+p0f 3.x itself) which operating system the SMTP client runs, and reports it as a symbol (P0F),
+optional pattern symbols, a failure symbol (P0F_FAIL) and an X-OS-Fingerprint header for the MTA.
 
-Asks a daemon speaking the p0f v3 query API (P0fSharp, or p0f 3.x itself) which operating
-system the SMTP client runs, and reports it as a symbol, optional pattern symbols and an
-optional header for the MTA to add.
+Naming. rspamd ships a stock module called `p0f` and skips any user plugin of that name
+("already seen module"), so this file is the module `p0fsharp`; modules.d/p0fsharp.conf only
+switches it on. Its settings are read from the `p0f` section, i.e. local.d/p0f.conf, the same
+file the stock module reads: one configuration, two possible clients. The `enabled` key of that
+section is the stock module's switch. When it is true the stock module runs, and this plugin
+stays off (it logs why) rather than ask the daemon a second time and add a second P0F.
 
-The module is deliberately not called `p0f`: rspamd ships a stock module of that name, and a
-plugin file with the same name would be skipped ("already seen module"). Both can be enabled
-at the same time; they share nothing but the daemon's socket.
-
-Wire format (host byte order, both ends on the same machine):
+Wire format (host byte order; both ends are on the same machine):
   query   21 bytes: u32 magic 0x50304601, u8 address type (4 or 6), 16 address bytes
   answer 232 bytes: u32 magic 0x50304602, u32 status (0x00 bad query, 0x10 ok, 0x20 no match),
                     u32 first_seen, last_seen, total_conn, uptime_min, up_mod_days, last_nat,
@@ -18,33 +19,26 @@ Wire format (host byte order, both ends on the same machine):
 ]]--
 
 local N = 'p0fsharp'
+local SECTION = 'p0f'
 
 local rspamd_logger = require "rspamd_logger"
 local lua_util = require "lua_util"
 
 if confighelp then
   rspamd_config:add_example(nil, N,
-    'Passive OS fingerprint of the SMTP client, from a p0f v3 API daemon (P0fSharp or p0f)',
+    'OS fingerprint of the SMTP client from a p0f v3 API daemon (P0fSharp or p0f); settings in local.d/p0f.conf',
     [[
-p0fsharp {
-  # unix socket of the daemon (p0fsharp -s / p0f -s)
-  socket = "/run/p0f/p0f.sock";
-  # give up on the daemon after this long (the message waits at most this long)
-  timeout = 2s;
-  # symbol carrying the verdict: OS, link=..., distance=..., uptime=...min (when known)
-  symbol = "P0FSHARP";
-  # symbol inserted when the daemon cannot be asked or answers nonsense (false = none)
-  fail_symbol = "P0FSHARP_FAIL";
-  # header the MTA is asked to add (milter add_headers); false = no header
-  header = "X-OS-Fingerprint";
-  # extra symbols when the OS string matches a regexp
-  patterns {
-    WINDOWS = "^Windows";
-  }
-  # redis cache, used when redis servers are configured (here or in the global redis section)
-  expire = 2h;
-  key_prefix = "p0fsharp:";
+# local.d/p0f.conf (the `p0f` section; leave `enabled` unset: true means rspamd's stock module)
+socket = "/run/p0f/p0f.sock";   # the daemon's API socket
+timeout = 2s;                   # longest wait per message
+symbol = "P0F";                 # verdict: "<OS> <flavor>", "link=<type>", "distance=<hops>"
+symbol_fail = "P0F_FAIL";       # daemon unreachable, too slow or answering nonsense
+header = "X-OS-Fingerprint";    # milter header for the MTA; false = none
+patterns {
+  WINDOWS = "^Windows";         # extra symbol when the OS string matches
 }
+expire = 2h;                    # redis cache lifetime (when redis is configured)
+prefix = "p0f";                 # redis key = prefix .. client address
 ]])
   return
 end
@@ -53,15 +47,13 @@ local rspamd_tcp = require "rspamd_tcp"
 local rspamd_util = require "rspamd_util"
 local rspamd_regexp = require "rspamd_regexp"
 local lua_redis = require "lua_redis"
-local has_mime, lua_mime = pcall(require, "lua_mime")
-
-local unpack_list = table.unpack or unpack -- luacheck: ignore
+local lua_mime = require "lua_mime"
 
 local QUERY_MAGIC = 0x50304601
 local ANSWER_MAGIC = 0x50304602
 local ANSWER_LEN = 232
 local STATUS_BADQUERY, STATUS_OK, STATUS_NOMATCH = 0x00, 0x10, 0x20
--- '=' native byte order: magic .. last_chg (9 x u32), distance (s16), bad_sw, os_match_q, 6 strings
+-- '=': native byte order; magic .. last_chg (9 x u32), distance (s16), bad_sw, os_match_q, strings
 local ANSWER_FORMAT = '=I4I4I4I4I4I4I4I4I4i2BBc32c32c32c32c32c32'
 -- p0f and P0fSharp write an answer at once; a peer that needs more reads than this is broken
 local MAX_READS = 8
@@ -69,56 +61,27 @@ local MAX_READS = 8
 local settings = {
   socket = '/run/p0f/p0f.sock',
   timeout = 2.0,
-  symbol = 'P0FSHARP',
-  fail_symbol = 'P0FSHARP_FAIL',
+  symbol = 'P0F',
+  symbol_fail = 'P0F_FAIL',
   header = 'X-OS-Fingerprint',
   remove_existing_header = true,
   skip_local = true,
   patterns = {},
   expire = 7200,
-  key_prefix = 'p0fsharp:',
-}
-
--- keys that belong to rspamd itself or to the redis settings of this section
-local foreign_keys = {
-  enabled = true, servers = true, read_servers = true, write_servers = true, redis = true,
-  db = true, database = true, dbname = true, password = true, username = true,
-  expand_keys = true, sentinels = true, sentinel_watch_time = true,
-  sentinel_masters_pattern = true, sentinel_master_maxerrors = true, upstreams = true,
+  prefix = 'p0f',
 }
 
 local compiled_patterns = {} -- symbol -> rspamd_regexp
 local redis_params
 
----------------------------------------------------------------------------- helpers
+---------------------------------------------------------------------------- answers
 
 local function hex32(n)
-  local digits, out = '0123456789abcdef', {}
-  n = tonumber(n) or 0
-  for i = 8, 1, -1 do
-    local d = n % 16
-    out[i] = digits:sub(d + 1, d + 1)
-    n = (n - d) / 16
-  end
-  return '0x' .. table.concat(out)
+  return string.format('0x%08x', math.floor(tonumber(n) or 0))
 end
 
-local function seconds(value, name, default)
-  if type(value) == 'number' and value > 0 then
-    return value
-  end
-  if type(value) == 'string' then
-    local t = lua_util.parse_time_interval(value)
-    if t and t > 0 then
-      return t
-    end
-  end
-  rspamd_logger.errx(rspamd_config, '%s: bad %s value "%s", using %s', N, name, value, default)
-  return default
-end
-
--- A 32-byte answer field: up to the first NUL (a value of 32+ characters has none), only
--- printable ASCII (no header or log injection), trimmed.
+-- A 32-byte answer field: up to the first NUL (a value of 32+ characters has none), printable
+-- ASCII only (nothing a daemon sends can inject a header line or a log line), trimmed.
 local function field_text(raw)
   if type(raw) ~= 'string' then
     return ''
@@ -128,12 +91,10 @@ local function field_text(raw)
     raw = raw:sub(1, nul - 1)
   end
   raw = raw:gsub('[%c\127-\255]', '')
-  raw = raw:gsub('^%s+', '')
-  raw = raw:gsub('%s+$', '')
-  return raw
+  return (raw:gsub('^%s+', ''):gsub('%s+$', ''))
 end
 
--- Address type and the 16 address bytes of the query; nil for anything we cannot ask about.
+-- Address type and the 16 address bytes of the query; nil for what cannot be asked about.
 local function query_address(ip)
   local ok, version, octets = pcall(function()
     return ip:get_version(), ip:to_table()
@@ -141,24 +102,18 @@ local function query_address(ip)
   if not ok or type(octets) ~= 'table' then
     return nil
   end
-  if version == 6 and #octets == 16 then
-    -- an IPv4-mapped address is an IPv4 host for the daemon
-    local mapped = octets[11] == 0xff and octets[12] == 0xff
-    for i = 1, 10 do
-      if octets[i] ~= 0 then
-        mapped = false
-      end
-    end
-    if mapped then
-      version, octets = 4, { octets[13], octets[14], octets[15], octets[16] }
-    end
-  elseif not (version == 4 and #octets == 4) then
+  if not ((version == 4 and #octets == 4) or (version == 6 and #octets == 16)) then
     return nil
   end
-  return version, string.char(unpack_list(octets)) .. string.rep('\0', 16 - #octets)
+  local bytes = {}
+  for i, b in ipairs(octets) do
+    bytes[i] = string.char(b)
+  end
+  return version, table.concat(bytes) .. string.rep('\0', 16 - #octets)
 end
 
--- Decode a raw answer. Returns a table ({status = 'ok' | 'nomatch', ...}) or nil and a reason.
+-- Decodes a raw answer: {status = 'ok', os, link, distance, uptime_min?} or {status = 'nomatch'},
+-- or nil and the reason it is not a usable answer.
 local function parse_answer(raw)
   if type(raw) ~= 'string' then
     return nil, 'no answer'
@@ -177,7 +132,7 @@ local function parse_answer(raw)
   if status == STATUS_NOMATCH then
     return { status = 'nomatch' }
   elseif status == STATUS_BADQUERY then
-    return nil, 'daemon rejected the query (bad query)'
+    return nil, 'the daemon rejected the query (bad query)'
   elseif status ~= STATUS_OK then
     return nil, 'unknown answer status ' .. hex32(status)
   end
@@ -192,71 +147,47 @@ local function parse_answer(raw)
   if name ~= '' then
     res.os = flavor ~= '' and (name .. ' ' .. flavor) or name
   end
-  -- both are 0 until the daemon has computed an uptime from TCP timestamps
+  -- both stay 0 until the daemon has measured the uptime from TCP timestamps
   if (tonumber(up_mod_days) or 0) > 0 then
     res.uptime_min = tonumber(uptime_min)
   end
   return res
 end
 
+---------------------------------------------------------------------------- results
+
 local function fail(task, reason)
   rspamd_logger.warnx(task, '%s: no fingerprint from %s: %s', N, settings.socket, reason)
-  if settings.fail_symbol then
-    task:insert_result(settings.fail_symbol, 1.0, reason)
+  if settings.symbol_fail then
+    task:insert_result(settings.symbol_fail, 1.0, reason)
   end
 end
 
-local function add_header(task, ip, fp)
+local function describe(fp)
   local parts = { fp.os, 'link=' .. fp.link, 'distance=' .. tostring(fp.distance) }
   if fp.uptime_min then
     parts[#parts + 1] = string.format('uptime=%dmin', fp.uptime_min)
   end
-  parts[#parts + 1] = 'ip=' .. tostring(ip)
-  -- fold between parts when a line would pass 78 characters; unfolding restores "; "
-  local newline = '\r\n'
-  if task:has_flag('milter') then
-    newline = '\n'
-  else
-    local style = task:get_newlines_type()
-    if style == 'lf' then
-      newline = '\n'
-    elseif style == 'cr' then
-      newline = '\r'
-    end
-  end
-  local value, line_len = parts[1], #settings.header + 2 + #parts[1]
-  for i = 2, #parts do
-    if line_len + 2 + #parts[i] > 78 then
-      value = value .. ';' .. newline .. ' ' .. parts[i]
-      line_len = 1 + #parts[i]
-    else
-      value = value .. '; ' .. parts[i]
-      line_len = line_len + 2 + #parts[i]
-    end
-  end
+  return parts
+end
 
+local function add_header(task, ip, parts)
+  local words = { table.concat(parts, '; '), 'ip=' .. tostring(ip) }
+  local value = lua_util.fold_header(task, settings.header, table.concat(words, '; '))
   local remove
   if settings.remove_existing_header then
-    remove = { [settings.header] = 0 } -- 0: every copy the message arrived with
+    remove = { [settings.header] = 0 } -- 0: every copy the message arrived with (forged ones)
   end
-  if has_mime and type(lua_mime.modify_headers) == 'function' then
-    -- the milter reply, and the header changes rspamd records for the task itself
-    lua_mime.modify_headers(task, {
-      add = { [settings.header] = { order = -1, value = value } },
-      remove = remove,
-    })
-  else
-    task:set_milter_reply({ add_headers = { [settings.header] = value }, remove_headers = remove })
-  end
+  lua_mime.modify_headers(task, {
+    add = { [settings.header] = { order = -1, value = value } },
+    remove = remove,
+  })
 end
 
 local function report(task, ip, fp, source)
-  local opts = { fp.os, 'link=' .. fp.link, 'distance=' .. tostring(fp.distance) }
-  if fp.uptime_min then
-    opts[#opts + 1] = string.format('uptime=%dmin', fp.uptime_min)
-  end
-  lua_util.debugm(N, task, '%s is %s (from %s)', ip, opts, source)
-  task:insert_result(settings.symbol, 1.0, opts)
+  local parts = describe(fp)
+  lua_util.debugm(N, task, '%s is %s (from the %s)', ip, parts, source)
+  task:insert_result(settings.symbol, 1.0, parts)
 
   for sym, re in pairs(compiled_patterns) do
     if re:match(fp.os) then
@@ -264,22 +195,23 @@ local function report(task, ip, fp, source)
     end
   end
 
-  -- the same variable as rspamd's stock p0f module, so milter_headers' x-os-fingerprint
-  -- routine works with this plugin as well
+  -- the stock module's task variable, so milter_headers' x-os-fingerprint routine works too
   task:get_mempool():set_variable('os_fingerprint', fp.os, fp.link,
       fp.uptime_min or 0, fp.distance)
 
   if settings.header then
-    add_header(task, ip, fp)
+    add_header(task, ip, parts)
   end
 end
 
 ---------------------------------------------------------------------------- daemon and cache
 
 local function cache_key(ip)
-  return settings.key_prefix .. ip:to_string()
+  return settings.prefix .. ip:to_string()
 end
 
+-- Only verdicts are cached, as the raw answer: the stock module stores the same bytes under the
+-- same key, so either client can use what the other cached.
 local function store(task, ip, raw)
   local key = cache_key(ip)
   local function set_cb(err)
@@ -287,14 +219,13 @@ local function store(task, ip, raw)
       rspamd_logger.infox(task, '%s: cannot cache %s in redis: %s', N, key, err)
     end
   end
-  local ok = lua_redis.redis_make_request(task, redis_params, key, true, set_cb,
-      'SETEX', { key, tostring(math.floor(settings.expire)), raw })
-  if not ok then
+  if not lua_redis.redis_make_request(task, redis_params, key, true, set_cb,
+      'SETEX', { key, tostring(math.floor(settings.expire)), raw }) then
     rspamd_logger.infox(task, '%s: cannot cache %s: redis unavailable', N, key)
   end
 end
 
--- One connection per message: send the query, read until 232 bytes, then decide.
+-- One connection per message: send the query, read until 232 bytes, then judge the answer.
 local function ask_daemon(task, ip, version, addr)
   local started = rspamd_util.get_time()
   local chunks, got, reads, finished = {}, 0, 0, false
@@ -350,7 +281,8 @@ local function ask_daemon(task, ip, version, addr)
       elseif reads >= MAX_READS or elapsed >= settings.timeout then
         finish(nil, string.format('short answer, %d of %d bytes after %.2fs', got, ANSWER_LEN, elapsed))
       else
-        conn:add_read(on_read) -- the rest of an answer written in pieces
+        -- the rest of an answer written in pieces; rspamd restarts the timeout for each read
+        conn:add_read(on_read)
       end
     end)
     if not ok then
@@ -370,7 +302,7 @@ local function ask_daemon(task, ip, version, addr)
   if not ok then
     finish(nil, 'cannot query: ' .. tostring(sent))
   elseif not sent then
-    -- rspamd usually reports the reason to on_read already; this is the fallback
+    -- rspamd usually passes the reason to on_read first; this is the fallback
     finish(nil, 'cannot connect to the host: ' .. settings.socket)
   end
 end
@@ -399,8 +331,7 @@ local function lookup(task, ip, version, addr)
       fail(task, 'internal error: ' .. tostring(lerr))
     end
   end
-  local sent = lua_redis.redis_make_request(task, redis_params, key, false, get_cb, 'GET', { key })
-  if not sent then
+  if not lua_redis.redis_make_request(task, redis_params, key, false, get_cb, 'GET', { key }) then
     rspamd_logger.infox(task, '%s: redis unavailable, asking the daemon', N)
     ask_daemon(task, ip, version, addr)
   end
@@ -413,6 +344,7 @@ local function p0fsharp_check(task)
       lua_util.debugm(N, task, 'no client address, nothing to ask')
       return
     end
+    -- loopback, plus options.local_addrs (Debian: the private ranges), as the stock module
     if settings.skip_local and ip:is_local() then
       lua_util.debugm(N, task, 'local client %s, skipped', ip)
       return
@@ -431,25 +363,76 @@ end
 
 ---------------------------------------------------------------------------- configuration
 
+local function truthy(v)
+  if type(v) == 'string' then
+    v = v:lower()
+    return v == 'true' or v == 'yes' or v == 'on' or v == '1'
+  end
+  return v == true or v == 1
+end
+
+local function seconds(value, name, default)
+  if type(value) == 'number' and value >= 0 then
+    return value
+  end
+  if type(value) == 'string' then
+    local t = lua_util.parse_time_interval(value)
+    if t and t >= 0 then
+      return t
+    end
+  end
+  rspamd_logger.errx(rspamd_config, '%s: bad %s value "%s", using %s', N, name, value, default)
+  return default
+end
+
+local function register(scores)
+  local priorities = lua_util.symbols_priorities or {}
+  local id = rspamd_config:register_symbol({
+    name = settings.symbol .. '_CHECK',
+    type = 'prefilter',
+    callback = p0fsharp_check,
+    priority = priorities.medium or 5,
+    flags = 'empty,nostat',
+    group = SECTION,
+    augmentations = { string.format('timeout=%f', settings.timeout) },
+  })
+  local function child(name, description, score)
+    rspamd_config:register_symbol({
+      name = name,
+      type = 'virtual',
+      parent = id,
+      flags = 'empty,nostat',
+      group = SECTION,
+      score = score or 0.0,
+      description = description,
+    })
+  end
+  child(settings.symbol, 'OS fingerprint of the SMTP client')
+  if settings.symbol_fail then
+    child(settings.symbol_fail, 'OS fingerprint daemon unreachable, too slow or answering nonsense')
+  end
+  for sym in pairs(compiled_patterns) do
+    child(sym, 'OS fingerprint matches a pattern', scores[sym])
+  end
+end
+
 local function configure()
-  local opts = rspamd_config:get_all_opt(N)
-  if type(opts) ~= 'table' then
+  local opts = rspamd_config:get_all_opt(SECTION) or {}
+
+  if truthy(opts.enabled) then
+    rspamd_logger.errx(rspamd_config, '%s: the stock p0f module is enabled (enabled = true in the p0f ' ..
+        'section, e.g. local.d/p0f.conf) and reads the same settings; p0fsharp stays off so the ' ..
+        'daemon is not asked twice. Remove `enabled = true` to use p0fsharp instead.', N)
     lua_util.disable_module(N, 'config')
-    rspamd_logger.infox(rspamd_config, '%s: no %s section, module disabled', N, N)
     return false
   end
 
-  -- names used by the seed plugin and by the stock module
-  if opts.prefix ~= nil and opts.key_prefix == nil then
-    opts.key_prefix = opts.prefix
+  -- the stock module's names first; the seed plugin's and P0fSharp 0.x's names are accepted too
+  if opts.key_prefix ~= nil and opts.prefix == nil then
+    opts.prefix = opts.key_prefix
   end
-  if opts.symbol_fail ~= nil and opts.fail_symbol == nil then
-    opts.fail_symbol = opts.symbol_fail
-  end
-  for k in pairs(opts) do
-    if settings[k] == nil and not foreign_keys[k] and k ~= 'prefix' and k ~= 'symbol_fail' then
-      rspamd_logger.warnx(rspamd_config, '%s: unknown option "%s" ignored', N, k)
-    end
+  if opts.fail_symbol ~= nil and opts.symbol_fail == nil then
+    opts.symbol_fail = opts.fail_symbol
   end
   for k, v in pairs(opts) do
     if settings[k] ~= nil then
@@ -458,6 +441,9 @@ local function configure()
   end
 
   settings.timeout = seconds(settings.timeout, 'timeout', 2.0)
+  if settings.timeout <= 0 then
+    settings.timeout = 2.0
+  end
   settings.expire = seconds(settings.expire, 'expire', 7200)
   if type(settings.socket) ~= 'string' or settings.socket:sub(1, 1) ~= '/' then
     rspamd_logger.errx(rspamd_config, '%s: socket must be an absolute path, got "%s"; module disabled',
@@ -466,12 +452,12 @@ local function configure()
     return false
   end
   if type(settings.symbol) ~= 'string' or settings.symbol == '' then
-    settings.symbol = 'P0FSHARP'
+    settings.symbol = 'P0F'
   end
-  if settings.fail_symbol == false or settings.fail_symbol == '' then
-    settings.fail_symbol = nil
-  elseif type(settings.fail_symbol) ~= 'string' then
-    settings.fail_symbol = 'P0FSHARP_FAIL'
+  if settings.symbol_fail == false or settings.symbol_fail == '' then
+    settings.symbol_fail = nil
+  elseif type(settings.symbol_fail) ~= 'string' then
+    settings.symbol_fail = 'P0F_FAIL'
   end
   if settings.header == false or settings.header == '' or settings.header == 'none' then
     settings.header = nil
@@ -482,9 +468,7 @@ local function configure()
   end
   settings.remove_existing_header = settings.remove_existing_header ~= false
   settings.skip_local = settings.skip_local ~= false
-  if type(settings.key_prefix) ~= 'string' then
-    settings.key_prefix = tostring(settings.key_prefix)
-  end
+  settings.prefix = tostring(settings.prefix)
 
   local scores = {}
   if type(settings.patterns) == 'table' then
@@ -504,48 +488,21 @@ local function configure()
     end
   end
 
+  -- global redis settings, or servers / a redis block in the p0f section, like the stock module
   if settings.expire > 0 then
-    redis_params = lua_redis.parse_redis_server(N)
+    redis_params = lua_redis.parse_redis_server(SECTION)
   end
-  if redis_params and type(lua_redis.register_prefix) == 'function' then
-    lua_redis.register_prefix(settings.key_prefix .. '*', N, 'P0fSharp OS fingerprint cache',
+  if redis_params then
+    lua_redis.register_prefix(settings.prefix .. '*', N, 'OS fingerprint cache (raw p0f answers)',
         { type = 'string' })
   end
 
-  local priorities = lua_util.symbols_priorities or {}
-  local id = rspamd_config:register_symbol({
-    name = settings.symbol .. '_CHECK',
-    type = 'prefilter',
-    callback = p0fsharp_check,
-    priority = priorities.medium or 5,
-    flags = 'empty,nostat',
-    group = N,
-    augmentations = { string.format('timeout=%f', settings.timeout) },
-  })
-  local function child(name, description, score)
-    rspamd_config:register_symbol({
-      name = name,
-      type = 'virtual',
-      parent = id,
-      flags = 'empty,nostat',
-      group = N,
-      score = score or 0.0,
-      description = description,
-    })
-  end
-  child(settings.symbol, 'OS fingerprint of the SMTP client (P0fSharp)')
-  if settings.fail_symbol then
-    child(settings.fail_symbol, 'OS fingerprint daemon could not be asked')
-  end
-  for sym in pairs(compiled_patterns) do
-    child(sym, 'OS fingerprint matches a p0fsharp pattern', scores[sym])
-  end
-
+  register(scores)
   rspamd_logger.infox(rspamd_config,
       '%s: socket %s, timeout %ss, symbol %s, failure symbol %s, header %s, %s patterns, cache %s',
-      N, settings.socket, settings.timeout, settings.symbol, settings.fail_symbol or 'none',
+      N, settings.socket, settings.timeout, settings.symbol, settings.symbol_fail or 'none',
       settings.header or 'none', lua_util.nkeys(compiled_patterns),
-      redis_params and (settings.key_prefix .. '<ip>, ' .. settings.expire .. 's') or 'off')
+      redis_params and (settings.prefix .. '<ip>, ' .. settings.expire .. 's') or 'off')
   return true
 end
 
