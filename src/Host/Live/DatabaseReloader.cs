@@ -16,7 +16,7 @@ internal sealed class DatabaseReloader : IDisposable
     private readonly TrafficEngine _engine;
     private readonly ConsoleReporter _console;
     private readonly PosixSignalRegistration _registration;
-    private int _busy;
+    private int _pending;
 
     public DatabaseReloader(string path, TrafficEngine engine, ConsoleReporter console)
     {
@@ -32,13 +32,28 @@ internal sealed class DatabaseReloader : IDisposable
 
     public int Reloads { get; private set; }
 
+    /// <summary>
+    /// Reloads now, or, when a reload is already running, makes it run once more when done:
+    /// a SIGHUP sent after the file changed must never be swallowed by one still in progress.
+    /// </summary>
     public void Reload()
     {
-        if (Interlocked.Exchange(ref _busy, 1) == 1)
+        if (Interlocked.Increment(ref _pending) != 1)
         {
             return;
         }
 
+        int seen;
+        do
+        {
+            seen = Volatile.Read(ref _pending);
+            ReloadOnce();
+        }
+        while (Interlocked.Add(ref _pending, -seen) != 0);
+    }
+
+    private void ReloadOnce()
+    {
         try
         {
             var database = SignatureDatabase.Load(_path);
@@ -60,10 +75,6 @@ internal sealed class DatabaseReloader : IDisposable
                 ? $"{e.Reason.TrimEnd('\n')} ({e.OsMessage ?? "unknown error"})"
                 : e.Line > 0 ? $"{e.FileName}:{e.Line}: {e.Reason.TrimEnd('\n')}" : e.Reason.TrimEnd('\n');
             _console.Warn($"Reload of '{_path}' failed, keeping the loaded database: {why}");
-        }
-        finally
-        {
-            Volatile.Write(ref _busy, 0);
         }
     }
 
