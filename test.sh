@@ -7,7 +7,8 @@
 #
 # Test dependencies (Debian/Ubuntu packages, installed with apt-get when missing; needs root or
 # sudo): p0f (the reference the differential tests compare against), libpcap0.8, tcpdump,
-# tcpreplay, python3-scapy (regenerates/verifies tests/data), iproute2 (live-capture tests).
+# tcpreplay, python3-scapy (regenerates/verifies tests/data), iproute2 (live-capture tests),
+# curl and wget (live HTTP traffic for the differential), gcc + libc6-dev (builds the p0f Date shim).
 # The .NET 10 SDK must already be installed.
 #
 # Results: console totals per test project, TRX files in artifacts/test-results/,
@@ -15,7 +16,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(p0f libpcap0.8 tcpdump tcpreplay python3-scapy iproute2)
+PACKAGES=(p0f libpcap0.8 tcpdump tcpreplay python3-scapy iproute2 curl wget gcc libc6-dev)
 RESULTS=artifacts/test-results
 
 say() { printf 'test.sh: %s\n' "$*"; }

@@ -250,6 +250,7 @@ public sealed partial class TrafficEngine : IHostLookup
         {
             if (flow.NextClientSeq != packet.Sequence)
             {
+                Counters.SegmentsOutOfSequence++;
                 return;
             }
 
@@ -261,6 +262,7 @@ public sealed partial class TrafficEngine : IHostLookup
         {
             if (flow.NextServerSeq != packet.Sequence)
             {
+                Counters.SegmentsOutOfSequence++;
                 return;
             }
 
@@ -467,6 +469,10 @@ public sealed partial class TrafficEngine : IHostLookup
         {
             _hosts.Remove(oldest);
             Counters.HostsEvicted++;
+        }
+        else
+        {
+            Counters.HostEvictionsBlocked++;
         }
     }
 

@@ -125,6 +125,12 @@ public static class Runner
             Console.Out.WriteLine();
             Console.Out.WriteLine($"All done. Processed {result.Packets} packets.");
             Console.Out.Flush();
+            if (options.PrintStats)
+            {
+                // Opt-in: p0f prints nothing like it, so the default output stays p0f's.
+                Console.Error.WriteLine($"[+] Engine statistics: {engine.Counters.Describe(engine.HostCount, engine.FlowCount)}.");
+            }
+
             if (api != null)
             {
                 Live.ApiHosting.ServeUntilStopped(api, console);

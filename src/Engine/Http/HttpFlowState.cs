@@ -71,6 +71,9 @@ internal sealed class HttpFlowState
     public sbyte InHttp;
     public bool RequestDone;
 
+    /// <summary>The request line was accepted and no header block has been fingerprinted since (for counting give-ups).</summary>
+    public bool Recognised;
+
     /// <summary>Parse position in the current direction's buffer (absolute offset).</summary>
     public int Position;
 
@@ -84,6 +87,7 @@ internal sealed class HttpFlowState
         ResponseLength = 0;
         InHttp = 0;
         RequestDone = false;
+        Recognised = false;
         Position = 0;
         Message.Clear();
     }

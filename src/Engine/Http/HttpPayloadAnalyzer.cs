@@ -73,12 +73,20 @@ internal sealed class HttpPayloadAnalyzer : IPayloadAnalyzer
             case HttpParseOutcome.Keep:
                 if (state.InHttp < 0)
                 {
+                    // Gave up on the headers (the flow itself lives on until more data arrives).
+                    if (state.Recognised)
+                    {
+                        _engine.Counters.HttpAbandoned++;
+                        state.Recognised = false;
+                    }
+
                     ReleaseBuffers(state);
                 }
 
                 return true;
 
             case HttpParseOutcome.RequestComplete:
+                _engine.Counters.HttpRequestsFingerprinted++;
                 _fingerprinter.Fingerprint(flow, true, state, database);
                 state.RequestDone = true;
                 state.Position = 0;
@@ -87,12 +95,18 @@ internal sealed class HttpPayloadAnalyzer : IPayloadAnalyzer
                 return true;
 
             case HttpParseOutcome.ResponseComplete:
+                _engine.Counters.HttpResponsesFingerprinted++;
                 _fingerprinter.Fingerprint(flow, false, state, database);
                 state.InHttp = -1;
                 Release(flow, state);
                 return false;
 
             default:
+                if (state.Recognised)
+                {
+                    _engine.Counters.HttpAbandoned++;
+                }
+
                 Release(flow, state);
                 return false;
         }

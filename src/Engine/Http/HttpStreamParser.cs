@@ -105,6 +105,7 @@ internal static class HttpStreamParser
 
             state.Message.Version = data[sigAt + 7] == '1' ? 1 : 0;
             state.InHttp = 1;
+            state.Recognised = true;
             state.Position = off + 1;
         }
 

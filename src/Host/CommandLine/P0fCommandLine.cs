@@ -144,6 +144,9 @@ public static class P0fCommandLine
             case "decode-vlan":
                 i++;
                 return o with { DecodeVlan = true };
+            case "stats":
+                i++;
+                return o with { PrintStats = true };
             case "config":
                 o = o with { ConfigFile = NextValue(ref i) };
                 i++;
@@ -464,6 +467,7 @@ public static class P0fCommandLine
           --kernel-buffer MIB  libpcap kernel buffer for live capture (default 32)
           --stats-interval S   log capture statistics every S seconds (default 300, 0 = never)
           --decode-vlan        decode 802.1Q/QinQ and Linux SLL2 frames (p0f drops them)
+          --stats              with -r: print what was fingerprinted, dropped and evicted to stderr
           --help, --version
 
         -r FILE together with -s SOCK analyses the file, then keeps answering API queries.

@@ -32,6 +32,9 @@ public sealed record P0fOptions
     public string? ConfigFile { get; init; }
     public bool DecodeVlan { get; init; }
 
+    /// <summary>--stats: after an offline run, print the engine's counters (drops, evictions) to stderr.</summary>
+    public bool PrintStats { get; init; }
+
     /// <summary>Unix mode of the API socket file; p0f always uses 0666.</summary>
     public int SocketMode { get; init; } = Convert.ToInt32("666", 8);
     public string? SocketGroup { get; init; }

@@ -114,8 +114,8 @@ internal sealed class CaptureService : IHostedService, IDisposable
             var counters = _engine.Counters;
             Console.Error.WriteLine(
                 $"[+] Capture statistics ({when}): received {stats.Received}, dropped by kernel {stats.DroppedByKernel}, " +
-                $"dropped by interface {stats.DroppedByInterface}; processed {_source.PacketsCaptured}, undecodable {counters.PacketsDropped}, " +
-                $"SYN {counters.SynFingerprinted}, SYN+ACK {counters.SynAckFingerprinted}, hosts {_engine.HostCount}, flows {_engine.FlowCount}.");
+                $"dropped by interface {stats.DroppedByInterface}; processed {_source.PacketsCaptured}; engine: " +
+                $"{counters.Describe(_engine.HostCount, _engine.FlowCount)}.");
         }
         catch (CaptureOpenException e)
         {

@@ -19,6 +19,8 @@ public sealed class LogConformanceTests(ITestOutputHelper output)
 
     public static TheoryData<string> CraftedCases => CaseCatalog.Names(CaseCatalog.Crafted);
 
+    public static TheoryData<string> RealCases => CaseCatalog.Names(CaseCatalog.Real);
+
     /// <summary>(a) The 41 p0f vectors of ../shared/p0f/vectors with their own db, args and filter.</summary>
     [Theory]
     [MemberData(nameof(VectorCases))]
@@ -33,6 +35,11 @@ public sealed class LogConformanceTests(ITestOutputHelper output)
     [Theory]
     [MemberData(nameof(CraftedCases))]
     public void Crafted_capture_log_equals_p0f(string name) => Check(CaseCatalog.Crafted, name);
+
+    /// <summary>(d) Real traffic of curl, wget, python and other clients against real servers (tests/data/real).</summary>
+    [Theory]
+    [MemberData(nameof(RealCases))]
+    public void Real_traffic_log_equals_p0f(string name) => Check(CaseCatalog.Real, name);
 
     private void Check(string group, string name)
     {

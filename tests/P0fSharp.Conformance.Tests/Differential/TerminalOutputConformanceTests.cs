@@ -18,6 +18,8 @@ public sealed class TerminalOutputConformanceTests(ITestOutputHelper output)
 
     public static TheoryData<string> CraftedCases => CaseCatalog.Names(CaseCatalog.Crafted);
 
+    public static TheoryData<string> RealCases => CaseCatalog.Names(CaseCatalog.Real);
+
     [Theory]
     [MemberData(nameof(VectorCases))]
     public void Vector_terminal_output_equals_p0f(string name) => Check(CaseCatalog.Vectors, name);
@@ -29,6 +31,10 @@ public sealed class TerminalOutputConformanceTests(ITestOutputHelper output)
     [Theory]
     [MemberData(nameof(CraftedCases))]
     public void Crafted_capture_terminal_output_equals_p0f(string name) => Check(CaseCatalog.Crafted, name);
+
+    [Theory]
+    [MemberData(nameof(RealCases))]
+    public void Real_traffic_terminal_output_equals_p0f(string name) => Check(CaseCatalog.Real, name);
 
     private void Check(string group, string name)
     {

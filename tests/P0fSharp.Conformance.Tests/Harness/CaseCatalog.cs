@@ -15,7 +15,8 @@ internal sealed record ConformanceCase(
     string? Filter,
     bool? ExpectLines,
     int ExpectExit,
-    string? ReferenceLog)
+    string? ReferenceLog,
+    IReadOnlyList<string>? Generator = null)
 {
     public string Id => Group + "/" + Name;
 
@@ -33,12 +34,16 @@ internal sealed record ConformanceCase(
     }
 }
 
-/// <summary>The three capture groups of the differential suite.</summary>
+/// <summary>The capture groups of the differential suite.</summary>
 internal static class CaseCatalog
 {
     public const string Vectors = "vectors";
     public const string Crafted = "crafted";
     public const string Generated = "generated";
+    public const string Real = "real";
+
+    /// <summary>Every group, in summary order.</summary>
+    public static readonly string[] Groups = [Vectors, Generated, Crafted, Real];
 
     /// <summary>Placeholder case name used when a group's inputs are absent (laptop without ../shared).</summary>
     public const string Unavailable = "(unavailable)";
@@ -46,6 +51,7 @@ internal static class CaseCatalog
     private static readonly Lazy<IReadOnlyList<ConformanceCase>> s_vectors = new(LoadVectors);
     private static readonly Lazy<IReadOnlyList<ConformanceCase>> s_crafted = new(LoadCrafted);
     private static readonly Lazy<IReadOnlyList<ConformanceCase>> s_generated = new(DescribeGenerated);
+    private static readonly Lazy<IReadOnlyList<ConformanceCase>> s_real = new(LoadReal);
     private static readonly Lazy<string> s_generatedDir = new(() => TempRoot.Sub("generated"));
 
     private static readonly object s_generateLock = new();
@@ -55,6 +61,7 @@ internal static class CaseCatalog
         Vectors => s_vectors.Value,
         Crafted => s_crafted.Value,
         Generated => s_generated.Value,
+        Real => s_real.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(group), group, null),
     };
 
@@ -85,6 +92,7 @@ internal static class CaseCatalog
     {
         Vectors => $"the shared p0f vectors are not present at {ConformanceSettings.VectorsDir}",
         Generated => $"gen_pcap.py was not found (looked at {string.Join(", ", GeneratorCandidates())})",
+        Real => $"no captures in {RealDir}",
         _ => $"{ConformanceSettings.CraftedDir}/cases.json is missing",
     };
 
@@ -166,40 +174,65 @@ internal static class CaseCatalog
 
     private static IReadOnlyList<ConformanceCase> DescribeGenerated()
     {
-        if (Generator() is null)
+        if (Generator() is not { } genPcap)
         {
             return [];
         }
 
-        return ConformanceSettings.GeneratedCaptures
+        var cases = ConformanceSettings.GeneratedCaptures
             .Select(g => new ConformanceCase(
                 Generated,
-                $"gen_seed{g.Seed}_{g.Connections}conn_{g.Hosts}hosts",
-                $"gen_pcap.py OUT {g.Connections} {g.Hosts} {g.Seed}",
+                $"gen_seed{g.Seed}_{g.Connections}conn_{g.Hosts}hosts" + (g.Args.Length > 0 ? "_" + Slug(g.Args) : ""),
+                $"gen_pcap.py OUT {g.Connections} {g.Hosts} {g.Seed}" + (g.Args.Length > 0 ? $", run with {g.Args}" : ""),
                 Path.Combine(s_generatedDir.Value, $"gen_seed{g.Seed}_{g.Connections}_{g.Hosts}.pcap"),
                 ConformanceSettings.RepoDatabase,
-                [],
+                Words(g.Args),
                 null,
                 ExpectLines: true,
                 ExpectExit: 0,
-                ReferenceLog: null))
+                ReferenceLog: null,
+                Generator: [genPcap, "{out}", $"{g.Connections}", $"{g.Hosts}", $"{g.Seed}"]))
             .ToList();
+
+        // Bad-input captures too large to commit (tests/data/gen_stress.py, deterministic).
+        string stress = Path.Combine(ConformanceSettings.CraftedDir, "gen_stress.py");
+        foreach ((string kind, string args, string what) in ConformanceSettings.StressCaptures)
+        {
+            cases.Add(new ConformanceCase(
+                Generated,
+                "stress_" + kind.Replace('-', '_') + (args.Length > 0 ? "_" + Slug(args) : ""),
+                $"gen_stress.py {kind}: {what}" + (args.Length > 0 ? $", run with {args}" : ""),
+                Path.Combine(s_generatedDir.Value, $"stress_{kind}.pcap"),
+                ConformanceSettings.RepoDatabase,
+                Words(args),
+                null,
+                ExpectLines: true,
+                ExpectExit: 0,
+                ReferenceLog: null,
+                Generator: [stress, kind, "{out}"]));
+        }
+
+        return cases;
     }
 
-    /// <summary>Creates the capture of a generated case (once per test run).</summary>
+    private static string[] Words(string args) => args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private static string Slug(string args) =>
+        string.Concat(args.Where(ch => char.IsAsciiLetterOrDigit(ch) || ch == ' ' || ch == ',')).Replace(' ', '_').Replace(',', '_');
+
+    /// <summary>Creates the capture of a generated case (once per test run; cases may share a capture).</summary>
     public static void EnsureGenerated(ConformanceCase c)
     {
         lock (s_generateLock)
         {
-            if (File.Exists(c.Capture))
+            if (File.Exists(c.Capture) || c.Generator is null)
             {
                 return;
             }
 
-            string generator = Generator() ?? throw new InvalidOperationException("gen_pcap.py not found");
-            string[] words = c.Description.Split(' ');
             string tmp = c.Capture + ".part";
-            var psi = new ProcessStartInfo(Python(), [generator, tmp, words[2], words[3], words[4]])
+            string[] args = c.Generator.Select(a => a == "{out}" ? tmp : a).ToArray();
+            var psi = new ProcessStartInfo(Python(), args)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -208,10 +241,38 @@ internal static class CaseCatalog
             using Process process = Process.Start(psi)!;
             Task<string> stdout = process.StandardOutput.ReadToEndAsync();
             Task<string> stderr = process.StandardError.ReadToEndAsync();
-            Assert.True(process.WaitForExit(300_000), "gen_pcap.py did not finish within 5 minutes");
-            Assert.True(process.ExitCode == 0, $"gen_pcap.py failed ({process.ExitCode}): {stderr.Result}{stdout.Result}");
+            Assert.True(process.WaitForExit(300_000), $"{Path.GetFileName(args[0])} did not finish within 5 minutes");
+            Assert.True(process.ExitCode == 0,
+                $"{Path.GetFileName(args[0])} failed ({process.ExitCode}): {stderr.Result}{stdout.Result}");
             File.Move(tmp, c.Capture);
         }
+    }
+
+    // ---- (d) tests/data/real: traffic of real tools captured by tests/data/real/make_real_http.sh
+
+    public static string RealDir => Path.Combine(ConformanceSettings.CraftedDir, "real");
+
+    private static IReadOnlyList<ConformanceCase> LoadReal()
+    {
+        if (!Directory.Exists(RealDir))
+        {
+            return [];
+        }
+
+        var cases = new List<ConformanceCase>();
+        foreach (string pcap in Directory.EnumerateFiles(RealDir, "*.pcap").Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileNameWithoutExtension(pcap);
+            cases.Add(new ConformanceCase(Real, name, "real traffic (make_real_http.sh)", pcap,
+                ConformanceSettings.RepoDatabase, [], null, ExpectLines: true, ExpectExit: 0, ReferenceLog: null));
+
+            // The same traffic with tiny caches: flows and hosts are evicted all the time.
+            cases.Add(new ConformanceCase(Real, name + "_m3_4_t2_1", "real traffic with -m 3,4 -t 2,1", pcap,
+                ConformanceSettings.RepoDatabase, ["-m", "3,4", "-t", "2,1"], null, ExpectLines: true, ExpectExit: 0,
+                ReferenceLog: null));
+        }
+
+        return cases;
     }
 
     /// <summary>The distribution's python3 (which has scapy when python3-scapy is installed), else python3 on PATH.</summary>

@@ -12,10 +12,51 @@ internal static class ConformanceSummary
     public const string LogKind = "log";
     public const string TerminalKind = "terminal";
 
+    /// <summary>The observation modules p0f logs, in the order the per-module table lists them.</summary>
+    public static readonly string[] Modules =
+        ["syn", "syn+ack", "mtu", "uptime", "host change", "ip sharing", "http request", "http response"];
+
     public sealed record Row(string Kind, string Group, string Name, int Compared, int Differing, string Result);
 
     private static readonly object s_lock = new();
     private static readonly Dictionary<(string Kind, string Id), Row> s_rows = [];
+    private static readonly Dictionary<string, IReadOnlyDictionary<string, (int Compared, int Differing)>> s_moduleRows = [];
+
+    /// <summary>
+    /// Per-module counts of one capture's log comparison: reference lines of each module, and
+    /// the differing lines attributed to the module of the line (p0f's line when missing from
+    /// ours, our line when extra).
+    /// </summary>
+    public static void RecordModules(ConformanceCase c, IReadOnlyList<string> expected, IReadOnlyList<string> actual, LineDiff.Result diff)
+    {
+        var counts = new Dictionary<string, (int Compared, int Differing)>(StringComparer.Ordinal);
+        foreach (string line in expected)
+        {
+            (int compared, int differing) = counts.GetValueOrDefault(ModuleOf(line));
+            counts[ModuleOf(line)] = (compared + 1, differing);
+        }
+
+        foreach (LineDiff.Edit e in diff.Script)
+        {
+            string? line = e.Kind switch
+            {
+                LineDiff.Kind.Removed => expected[e.ExpectedIndex],
+                LineDiff.Kind.Added => actual[e.ActualIndex],
+                _ => null,
+            };
+            if (line is not null)
+            {
+                (int compared, int differing) = counts.GetValueOrDefault(ModuleOf(line));
+                counts[ModuleOf(line)] = (compared, differing + 1);
+            }
+        }
+
+        lock (s_lock)
+        {
+            s_moduleRows[c.Id] = counts;
+            Write();
+        }
+    }
 
     public static string Record(string kind, ConformanceCase c, int compared, int differing, string result)
     {
@@ -63,11 +104,47 @@ internal static class ConformanceSummary
             }
 
             sb.Append(Totals(kind == LogKind ? "TOTAL log lines" : "TOTAL terminal lines", rows));
+            if (kind == LogKind)
+            {
+                sb.Append(ModuleTable());
+            }
         }
 
         string path = ConformanceSettings.SummaryPath;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, sb.ToString());
+    }
+
+    private static string ModuleOf(string line) => ModuleSet.ModuleOfLogLine(line) ?? "(no module)";
+
+    /// <summary>Lines per module over all captures (the "MODULE" lines are what .ci/run prints).</summary>
+    private static string ModuleTable()
+    {
+        var sb = new StringBuilder();
+        sb.Append("\n-o log lines per module, all captures\n");
+        sb.Append(string.Create(CultureInfo.InvariantCulture, $"{"",-7}{"module",-38} {"compared",9} {"differing",9}  captures\n"));
+        IEnumerable<string> extra = s_moduleRows.Values.SelectMany(m => m.Keys)
+            .Where(m => !Modules.Contains(m)).Distinct().Order(StringComparer.Ordinal);
+        foreach (string module in Modules.Concat(extra))
+        {
+            int compared = 0;
+            int differing = 0;
+            int captures = 0;
+            foreach (IReadOnlyDictionary<string, (int Compared, int Differing)> row in s_moduleRows.Values)
+            {
+                if (row.TryGetValue(module, out var v))
+                {
+                    compared += v.Compared;
+                    differing += v.Differing;
+                    captures += v.Compared > 0 ? 1 : 0;
+                }
+            }
+
+            sb.Append(string.Create(CultureInfo.InvariantCulture,
+                $"MODULE {module,-38} {compared,9} {differing,9}  {captures} of {s_moduleRows.Count} captures\n"));
+        }
+
+        return sb.ToString();
     }
 
     private static string Totals(string label, List<Row> rows) => string.Create(CultureInfo.InvariantCulture,
@@ -79,6 +156,7 @@ internal static class ConformanceSummary
         CaseCatalog.Vectors => 0,
         CaseCatalog.Generated => 1,
         CaseCatalog.Crafted => 2,
-        _ => 3,
+        CaseCatalog.Real => 3,
+        _ => 4,
     };
 }

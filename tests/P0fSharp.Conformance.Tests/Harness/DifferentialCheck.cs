@@ -31,7 +31,7 @@ internal static class DifferentialCheck
     {
         ToolCommand p0f = Tools.RequireRealP0f();
         ConformanceCase c = CaseCatalog.Get(group, name);
-        Assert.True(File.Exists(c.Capture) || group == CaseCatalog.Generated, $"capture {c.Capture} is missing");
+        Assert.True(File.Exists(c.Capture) || c.Generator is not null, $"capture {c.Capture} is missing");
         RunPair pair = DifferentialRuns.Get(c, p0f);
         Assert.False(pair.P0f.TimedOut, $"p0f did not finish within {ConformanceSettings.ProcessTimeout} on {c.Id}");
         Assert.False(pair.Ours.TimedOut,
@@ -73,6 +73,7 @@ internal static class DifferentialCheck
         LineDiff.Result diff = LineDiff.Compare(expected, actual);
         bool exitSame = pair.P0f.ExitCode == pair.Ours.ExitCode;
         string result = diff.Equal && exitSame ? "ok" : !exitSame ? $"EXIT {pair.Ours.ExitCode} != {pair.P0f.ExitCode}" : "DIFFERENT";
+        ConformanceSummary.RecordModules(c, expected, actual, diff);
         output.WriteLine(ConformanceSummary.Record(ConformanceSummary.LogKind, c, expected.Count, diff.Differing, result));
         output.WriteLine($"capture: {c.Capture}");
         output.WriteLine($"p0f: {pair.P0f.CommandLine}");

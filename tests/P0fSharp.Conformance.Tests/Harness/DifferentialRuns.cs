@@ -19,7 +19,7 @@ internal static class DifferentialRuns
 
     private static RunPair RunBoth(ConformanceCase c, ToolCommand p0f)
     {
-        if (c.Group == CaseCatalog.Generated)
+        if (c.Generator is not null)
         {
             CaseCatalog.EnsureGenerated(c);
         }

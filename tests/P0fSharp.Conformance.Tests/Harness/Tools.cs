@@ -143,6 +143,10 @@ internal static class Tools
             psi.ArgumentList.Add(arg);
         }
 
+        // Both sides get it, so P0FSHARP_CMD=/usr/sbin/p0f (p0f against p0f) is deterministic too;
+        // managed code never calls strptime, so the shim is inert in p0fsharp.
+        PreloadDateShim(psi);
+
         psi.Environment["TZ"] = "UTC";
         psi.Environment["LC_ALL"] = "C";
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -213,6 +217,18 @@ internal static class Tools
         }
 
         return new ToolResult(tool, arguments, exited ? process.ExitCode : -1, !exited, outText, errText, log, workDir);
+    }
+
+    /// <summary>Every tool runs with <see cref="DateShim"/> preloaded (mandatory under CI).</summary>
+    private static void PreloadDateShim(ProcessStartInfo psi)
+    {
+        if (DateShim.Path is { } shim)
+        {
+            psi.Environment["LD_PRELOAD"] = shim;
+            return;
+        }
+
+        Assert.False(ConformanceSettings.UnderCi, $"the p0f Date shim could not be built: {DateShim.Problem}");
     }
 
     /// <summary>Lines of a file, decoded byte for byte (Latin-1), without the line terminators.</summary>

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Runs the real p0f and P0fSharp side by side in LIVE mode on one veth interface while real
+# HTTP traffic flows, so their live-only behaviour can be compared: the cache-pressure warnings
+# ("Too many tracked connections / host entries, deleting N. Use -m to adjust.") that p0f
+# prints only when capturing live, and the -o logs.
+#
+#   P0FSHARP='dotnet /path/p0fsharp.dll' [P0F_LD_PRELOAD=shim.so] \
+#     tests/data/real/live_daemons.sh OUTDIR [p0f options...]
+#
+# Writes OUTDIR/p0f/ and OUTDIR/ours/, each with live.log (-o), out (stdout) and err (stderr). Namespaces (198.51.100.0/24) and interfaces carry a
+# random suffix; every client is bounded by `timeout`; the daemons, the server and the
+# namespaces are removed by PID on exit. Needs root, iproute2, python3, curl, p0f.
+set -euo pipefail
+
+outdir=${1:?usage: live_daemons.sh OUTDIR [p0f options...]}
+shift
+mkdir -p "$outdir/p0f" "$outdir/ours"
+outdir=$(cd "$outdir" && pwd)
+read -r -a ours_cmd <<< "${P0FSHARP:?set P0FSHARP to the p0fsharp command}"
+p0f_bin=${P0F:-$(command -v p0f || echo /usr/sbin/p0f)}
+[ "$(id -u)" -eq 0 ] || { echo "live_daemons.sh: must run as root" >&2; exit 2; }
+
+suffix=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+ns_c="p0fs-${suffix}c"
+ns_s="p0fs-${suffix}s"
+veth_c="p0fs${suffix}a"
+veth_s="p0fs${suffix}b"
+work=$(mktemp -d "/tmp/p0fs-live-${suffix}.XXXX")
+pids=()
+
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  ip netns del "$ns_c" 2>/dev/null || true
+  ip netns del "$ns_s" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+in_c() { ip netns exec "$ns_c" "$@"; }
+in_s() { ip netns exec "$ns_s" "$@"; }
+
+ip netns add "$ns_c"
+ip netns add "$ns_s"
+ip link add "$veth_c" type veth peer name "$veth_s"
+ip link set "$veth_c" netns "$ns_c"
+ip link set "$veth_s" netns "$ns_s"
+in_s ip link set lo up
+in_c ip link set lo up
+in_s ip addr add 198.51.100.1/24 dev "$veth_s"
+for n in $(seq 2 9); do in_c ip addr add "198.51.100.$n/24" dev "$veth_c"; done
+in_s ip link set "$veth_s" up
+in_c ip link set "$veth_c" up
+in_c sysctl -qw net.ipv4.tcp_timestamps=2
+in_s sysctl -qw net.ipv4.tcp_timestamps=2
+
+mkdir -p "$work/www"
+printf 'live\n' > "$work/www/index.html"
+in_s python3 -m http.server 8000 --bind 198.51.100.1 --directory "$work/www" >"$work/py.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do in_s ss -Hltn 'sport = :8000' | grep -q . && break; sleep 0.1; done
+
+# Both daemons on the same interface, same options; TZ=UTC for the log timestamps.
+# P0F_LD_PRELOAD: the harness's Date shim (Harness/p0f_date_shim.c), see README.
+(cd "$outdir/p0f" && exec env TZ=UTC ${P0F_LD_PRELOAD:+LD_PRELOAD=$P0F_LD_PRELOAD} \
+  ip netns exec "$ns_c" "$p0f_bin" -i "$veth_c" -o live.log "$@" >out 2>err) &
+pids+=($!)
+(cd "$outdir/ours" && exec env TZ=UTC ip netns exec "$ns_c" "${ours_cmd[@]}" -i "$veth_c" -o live.log "$@" >out 2>err) &
+pids+=($!)
+for who in p0f ours; do
+  for _ in $(seq 300); do
+    grep -q 'Entered main event loop' "$outdir/$who/out" "$outdir/$who/err" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q 'Entered main event loop' "$outdir/$who/out" "$outdir/$who/err" 2>/dev/null \
+    || { echo "live_daemons.sh: $who did not start: $(cat "$outdir/$who/err")" >&2; exit 1; }
+done
+
+# Rounds of parallel connections from eight addresses: more flows and hosts than small -m caps.
+for round in 1 2 3 4; do
+  cpids=()
+  for n in $(seq 2 9); do
+    in_c timeout 10 curl -s -o /dev/null --interface "198.51.100.$n" http://198.51.100.1:8000/ &
+    cpids+=($!)
+  done
+  for pid in "${cpids[@]}"; do wait "$pid" || true; done
+  sleep 0.3
+done
+sleep 1
+
+# Stop the daemons (SIGINT, as a user would) and wait for their logs to be flushed.
+for pid in "${pids[@]:1}"; do kill -INT "$pid" 2>/dev/null || true; done
+for pid in "${pids[@]:1}"; do
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+done
+echo "live_daemons.sh: done ($(wc -l < "$outdir/p0f/live.log") p0f log lines)"
