@@ -1,28 +1,30 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using P0fSharp.Api.Transport;
 using P0fSharp.Engine.Hosts;
 
 namespace P0fSharp.Api;
 
 /// <summary>
-/// p0f's v3 query API on a unix stream socket (spec §7). One blocking thread per connection
-/// (measured to give the best tail latency for 21/232-byte frames), at most
-/// <see cref="ApiServerOptions.MaxClients"/> connections served at once; further connections
-/// are left in the kernel backlog, not accepted, until a slot frees — as p0f does.
+/// p0f's v3 query API on a unix stream socket (spec §7), served by a small number of epoll
+/// event-loop threads (<see cref="ApiWorker"/>) over non-blocking descriptors: at most
+/// <see cref="ApiServerOptions.MaxClients"/> connections are served at once; further
+/// connections are left in the kernel backlog, not accepted, until a slot frees — as p0f does.
 /// </summary>
 /// <remarks>
-/// Per connection: read until 21 bytes are present (never more than the missing count),
-/// answer from a host snapshot taken at that moment, write all 232 bytes, repeat. Bad
-/// queries get a BADQUERY answer and the connection stays open. A read or write error, or
-/// a broken pipe, only ends that connection. A client that stops mid-query or stops reading
-/// holds only its own thread and slot (as it holds a slot in p0f).
+/// Per connection: bytes are collected until 21 are present (partial reads are normal), each
+/// complete query is answered from a host snapshot taken at that moment, answers to pipelined
+/// queries go out together. Bad queries get a BADQUERY answer and the connection stays open.
+/// A read or write error, or a vanished peer, only ends that connection. A client that stops
+/// mid-query or stops reading holds only its own slot (as it holds a slot in p0f); nothing
+/// ever blocks a worker.
 /// <para>
-/// Warnings go to the sink passed to the constructor, from the accept thread and from the
-/// connection threads, so it must be thread-safe. Texts are what p0f passes to its
-/// <c>WARN()</c> (without the <c>[!] WARNING: </c> prefix); where p0f's format string ends
-/// in <c>\n</c> (unknown address type, too many connections) the text does too, so printing
-/// it with a line ending reproduces p0f's extra empty line.
+/// Warnings go to the sink passed to the constructor, from the worker threads, so it must
+/// be thread-safe. Texts are what p0f passes to its <c>WARN()</c> (without the
+/// <c>[!] WARNING: </c> prefix); where p0f's format string ends in <c>\n</c> (unknown address
+/// type, too many connections) the text does too, so printing it with a line ending
+/// reproduces p0f's extra empty line.
 /// </para>
 /// </remarks>
 public sealed class ApiServer : IDisposable
@@ -31,34 +33,37 @@ public sealed class ApiServer : IDisposable
     public const string TooManyConnectionsWarning = "Too many API connections (use -S to adjust).\n";
 
     private const int SunPathSize = 108;
-    private const int OverflowPollMicroseconds = 200_000;
-    private const int OverflowSlotWaitMilliseconds = 200;
+    private const int AcceptRetryMilliseconds = 100;
     private const int WorkerStackSize = 256 * 1024;
+    private const int ECONNABORTED = 103;
 
     private readonly ApiServerOptions _options;
     private readonly IHostLookup _lookup;
     private readonly Action<string>? _warningSink;
-    private readonly SemaphoreSlim _slots;
-    private readonly Lock _gate = new();
-    private readonly HashSet<Connection> _connections = [];
 
     private Socket? _listener;
-    private Thread? _acceptThread;
+    private int _listenerFd = -1;
+    private ApiWorker[] _workers = [];
     private UnixFile.Status _boundFile;
     private int _state; // 0 created, 1 started, 2 disposed
     private volatile bool _stopping;
-    private long _nextConnectionId;
 
-    private long _accepted;
+    // Slots taken (accepted or being accepted) and connections registered with a worker.
+    private int _slotsUsed;
     private long _active;
-    private long _ok;
-    private long _noMatch;
-    private long _bad;
-    private long _dropped;
+    private long _accepted;
     private long _overflowEpisodes;
 
+    // Owned by the accepting worker's thread.
+    private int _listenerParked;
+    private long _acceptRetryAt;
+    private bool _overflow;
+    private long _overflowStart;
+    private long _overflowWaited;
+    private int _nextWorker;
+
     /// <param name="options">Socket path, connection limit, file mode and group.</param>
-    /// <param name="lookup">The host table; called from the connection threads.</param>
+    /// <param name="lookup">The host table; called from the worker threads.</param>
     /// <param name="warningSink">Receives p0f-style warning texts; must be thread-safe. Exceptions it throws are ignored.</param>
     public ApiServer(ApiServerOptions options, IHostLookup lookup, Action<string>? warningSink = null)
     {
@@ -68,7 +73,6 @@ public sealed class ApiServer : IDisposable
         _options = options;
         _lookup = lookup;
         _warningSink = warningSink;
-        _slots = new SemaphoreSlim(options.MaxClients, options.MaxClients);
     }
 
     /// <summary>The socket path.</summary>
@@ -81,16 +85,42 @@ public sealed class ApiServer : IDisposable
     public bool IsListening => Volatile.Read(ref _state) == 1;
 
     /// <summary>Current counter values.</summary>
-    public ApiServerCounters Counters => new()
+    public ApiServerCounters Counters
     {
-        ConnectionsAccepted = Interlocked.Read(ref _accepted),
-        ActiveConnections = Interlocked.Read(ref _active),
-        QueriesOk = Interlocked.Read(ref _ok),
-        QueriesNoMatch = Interlocked.Read(ref _noMatch),
-        QueriesBad = Interlocked.Read(ref _bad),
-        ClientsDropped = Interlocked.Read(ref _dropped),
-        OverflowEpisodes = Interlocked.Read(ref _overflowEpisodes),
-    };
+        get
+        {
+            long ok = 0, noMatch = 0, bad = 0, dropped = 0;
+            foreach (ApiWorker worker in Volatile.Read(ref _workers))
+            {
+                ok += worker.QueriesOk;
+                noMatch += worker.QueriesNoMatch;
+                bad += worker.QueriesBad;
+                dropped += worker.Dropped;
+            }
+
+            return new ApiServerCounters
+            {
+                ConnectionsAccepted = Interlocked.Read(ref _accepted),
+                ActiveConnections = Interlocked.Read(ref _active),
+                QueriesOk = ok,
+                QueriesNoMatch = noMatch,
+                QueriesBad = bad,
+                ClientsDropped = dropped,
+                OverflowEpisodes = Interlocked.Read(ref _overflowEpisodes),
+            };
+        }
+    }
+
+    internal IHostLookup Lookup => _lookup;
+
+    internal bool Stopping => _stopping;
+
+    /// <summary>
+    /// Event-loop threads: one on a machine of up to four cores (clients of a local API
+    /// share those cores, and one loop already batches every ready connection per wake-up),
+    /// else one per four cores, at most four.
+    /// </summary>
+    internal static int WorkerCount => Math.Clamp(Environment.ProcessorCount / 4, 1, 4);
 
     /// <summary>
     /// Creates the socket file and starts accepting. Path rules: shorter than 108 bytes; an
@@ -110,28 +140,51 @@ public sealed class ApiServer : IDisposable
             throw new InvalidOperationException("The API server is already started.");
         }
 
+        var workers = new List<ApiWorker>();
         try
         {
             _listener = OpenListener();
+            _listener.Blocking = false;
+            _listenerFd = (int)_listener.Handle;
+            for (int i = 0; i < WorkerCount; i++)
+            {
+                workers.Add(new ApiWorker(this, i + 1, WorkerStackSize));
+            }
+
+            if (LinuxSockets.Add(workers[0].Epoll, _listenerFd, LinuxSockets.EpollIn, ApiWorker.ListenerToken) != 0)
+            {
+                throw new ApiSocketException("epoll_ctl() on the API socket failed.", LinuxSockets.Describe(LinuxSockets.LastError));
+            }
         }
         catch
         {
+            foreach (ApiWorker worker in workers)
+            {
+                worker.Dispose();
+            }
+
+            if (_listener is not null)
+            {
+                _listener.Dispose();
+                _listener = null;
+                RemoveOwnSocketFile();
+            }
+
             Volatile.Write(ref _state, 0);
             throw;
         }
 
-        _acceptThread = new Thread(AcceptLoop, WorkerStackSize)
+        Volatile.Write(ref _workers, workers.ToArray());
+        foreach (ApiWorker worker in _workers)
         {
-            IsBackground = true,
-            Name = "p0f-api-accept",
-        };
-        _acceptThread.Start();
+            worker.Start();
+        }
     }
 
     /// <summary>
-    /// Stops accepting, closes every connection (waking threads blocked in read or write),
-    /// waits up to <see cref="ApiServerOptions.ShutdownTimeout"/> for the threads, and
-    /// removes the socket file if it is still the one this server created.
+    /// Stops accepting, closes every connection, waits up to
+    /// <see cref="ApiServerOptions.ShutdownTimeout"/> for the worker threads, and removes the
+    /// socket file if it is still the one this server created.
     /// </summary>
     public void Dispose()
     {
@@ -141,43 +194,38 @@ public sealed class ApiServer : IDisposable
         }
 
         _stopping = true;
-        Socket? listener = _listener;
-        listener?.Dispose(); // wakes the accept thread
-
-        Connection[] open;
-        lock (_gate)
+        ApiWorker[] workers = Volatile.Read(ref _workers);
+        foreach (ApiWorker worker in workers)
         {
-            open = [.. _connections];
-        }
-
-        foreach (Connection c in open)
-        {
-            c.Abort();
+            worker.Wake();
         }
 
         long deadline = Stopwatch.GetTimestamp() + (long)(_options.ShutdownTimeout.TotalSeconds * Stopwatch.Frequency);
-        Join(_acceptThread, deadline);
-        foreach (Connection c in open)
+        bool allEnded = true;
+        foreach (ApiWorker worker in workers)
         {
-            Join(c.Thread, deadline);
+            long left = deadline - Stopwatch.GetTimestamp();
+            int ms = left <= 0 ? 0 : (int)Math.Min(int.MaxValue, left * 1000 / Stopwatch.Frequency);
+            if (worker.Thread != Thread.CurrentThread && !worker.Thread.Join(ms))
+            {
+                allEnded = false;
+            }
         }
 
+        if (allEnded)
+        {
+            foreach (ApiWorker worker in workers)
+            {
+                worker.Dispose();
+            }
+        }
+
+        Socket? listener = _listener;
         if (listener is not null)
         {
+            listener.Dispose();
             RemoveOwnSocketFile();
         }
-    }
-
-    private static void Join(Thread? thread, long deadline)
-    {
-        if (thread is null || thread == Thread.CurrentThread)
-        {
-            return;
-        }
-
-        long left = deadline - Stopwatch.GetTimestamp();
-        int ms = left <= 0 ? 0 : (int)Math.Min(int.MaxValue, left * 1000 / Stopwatch.Frequency);
-        thread.Join(ms);
     }
 
     // ------------------------------------------------------------------ socket set-up
@@ -326,257 +374,169 @@ public sealed class ApiServer : IDisposable
         }
     }
 
-    // ------------------------------------------------------------------ accepting
+    // ------------------------------------------------------------------ accepting (first worker's thread)
 
-    private void AcceptLoop()
+    /// <summary>
+    /// The listener is readable: accept while slots are free. With every slot taken and a
+    /// connection waiting, an overflow episode starts (warned about once) and the listener
+    /// leaves the epoll set until a slot frees; the episode ends, with a summary, when the
+    /// backlog has drained.
+    /// </summary>
+    internal void AcceptPending(ApiWorker acceptor)
     {
-        Socket listener = _listener!;
-        bool overflow = false;
-        long overflowStart = 0;
-        long overflowWaited = 0;
-
         while (!_stopping)
         {
-            if (!_slots.Wait(0) && !WaitForSlot(listener, ref overflow, ref overflowStart))
+            if (!TryTakeSlot())
             {
-                return;
-            }
-
-            Socket client;
-            try
-            {
-                client = listener.Accept();
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                _slots.Release();
-                if (_stopping)
+                if (!LinuxSockets.IsReadable(_listenerFd))
                 {
+                    EndOverflow();
                     return;
                 }
 
-                Warn($"accept() on the API socket failed: {e.Message}");
-                Thread.Sleep(100); // e.g. EMFILE: do not spin
-                continue;
-            }
+                if (!_overflow)
+                {
+                    _overflow = true;
+                    _overflowStart = Stopwatch.GetTimestamp();
+                    _overflowWaited = 0;
+                    Interlocked.Increment(ref _overflowEpisodes);
+                    Warn(TooManyConnectionsWarning);
+                }
 
-            Interlocked.Increment(ref _accepted);
-            if (!StartConnection(client))
-            {
+                ParkListener(acceptor, retryLater: false);
                 return;
             }
 
-            if (overflow)
+            int fd = LinuxSockets.Accept(_listenerFd);
+            if (fd < 0)
             {
-                overflowWaited++;
-                if (!IsPending(listener))
+                int errno = LinuxSockets.LastError;
+                ReleaseSlot(registered: false);
+                if (errno == LinuxSockets.EAGAIN)
                 {
-                    double seconds = (Stopwatch.GetTimestamp() - overflowStart) / (double)Stopwatch.Frequency;
-                    Warn($"API connection backlog drained: {overflowWaited} connection(s) waited up to " +
-                         $"{seconds:F1} s for one of the {_options.MaxClients} slots.");
-                    overflow = false;
-                    overflowWaited = 0;
+                    EndOverflow();
+                    return;
                 }
+
+                if (errno is LinuxSockets.EINTR or ECONNABORTED)
+                {
+                    continue;
+                }
+
+                // e.g. EMFILE: try again a little later rather than spin on a readable listener
+                Warn($"accept() on the API socket failed: {LinuxSockets.Describe(errno)}");
+                ParkListener(acceptor, retryLater: true);
+                return;
+            }
+
+            Interlocked.Increment(ref _accepted);
+            if (_overflow)
+            {
+                _overflowWaited++;
+            }
+
+            ApiWorker[] workers = _workers;
+            ApiWorker target = workers[_nextWorker];
+            _nextWorker = (_nextWorker + 1) % workers.Length;
+            target.Adopt(fd, fromThisThread: target == acceptor);
+        }
+    }
+
+    /// <summary>The accepting worker woke without listener traffic: put a parked listener back once a slot is free.</summary>
+    internal void OnAcceptorIdle(ApiWorker worker)
+    {
+        if (worker != _workers[0] || _listenerParked == 0)
+        {
+            return;
+        }
+
+        long now = Environment.TickCount64;
+        if (_acceptRetryAt != 0 && now < _acceptRetryAt)
+        {
+            worker.WaitTimeout = (int)(_acceptRetryAt - now);
+            return;
+        }
+
+        _acceptRetryAt = 0;
+        worker.WaitTimeout = -1;
+        if (Volatile.Read(ref _slotsUsed) < _options.MaxClients)
+        {
+            UnparkListener(worker);
+        }
+    }
+
+    /// <summary>A connection is served by a worker.</summary>
+    internal void ConnectionRegistered() => Interlocked.Increment(ref _active);
+
+    /// <summary>Frees a slot (from any worker); wakes the accepting worker if the listener is parked.</summary>
+    internal void ReleaseSlot(bool registered)
+    {
+        Interlocked.Decrement(ref _slotsUsed);
+        if (registered)
+        {
+            Interlocked.Decrement(ref _active); // after the release: no active connections means free slots
+        }
+
+        if (Volatile.Read(ref _listenerParked) != 0)
+        {
+            ApiWorker[] workers = _workers;
+            if (workers.Length > 0)
+            {
+                workers[0].Wake();
             }
         }
     }
 
-    /// <summary>
-    /// All slots are taken. Poll the listener so a waiting connection is noticed (that starts
-    /// an overflow episode, warned about once), and take the next slot that frees.
-    /// </summary>
-    private bool WaitForSlot(Socket listener, ref bool overflow, ref long overflowStart)
+    private bool TryTakeSlot()
     {
-        while (true)
-        {
-            if (_stopping)
-            {
-                return false;
-            }
-
-            bool pending;
-            try
-            {
-                pending = listener.Poll(OverflowPollMicroseconds, SelectMode.SelectRead);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                if (_stopping)
-                {
-                    return false;
-                }
-
-                pending = false;
-                Thread.Sleep(OverflowSlotWaitMilliseconds);
-            }
-
-            if (_stopping)
-            {
-                return false;
-            }
-
-            if (pending && _slots.Wait(0))
-            {
-                return true; // a slot freed while we polled: not an overflow
-            }
-
-            if (pending && !overflow)
-            {
-                overflow = true;
-                overflowStart = Stopwatch.GetTimestamp();
-                Interlocked.Increment(ref _overflowEpisodes);
-                Warn(TooManyConnectionsWarning);
-            }
-
-            if (_slots.Wait(pending ? OverflowSlotWaitMilliseconds : 0))
-            {
-                return true;
-            }
-        }
-    }
-
-    private static bool IsPending(Socket listener)
-    {
-        try
-        {
-            return listener.Poll(0, SelectMode.SelectRead);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        // Only the accepting thread takes slots, so check-then-increment cannot overshoot.
+        if (Volatile.Read(ref _slotsUsed) >= _options.MaxClients)
         {
             return false;
         }
-    }
 
-    private bool StartConnection(Socket client)
-    {
-        var connection = new Connection(this, client);
-        lock (_gate)
-        {
-            if (_stopping)
-            {
-                client.Dispose();
-                _slots.Release();
-                return false;
-            }
-
-            _connections.Add(connection);
-        }
-
-        Interlocked.Increment(ref _active);
-        try
-        {
-            connection.Thread.Start();
-        }
-        catch (OutOfMemoryException)
-        {
-            Warn("Could not start a thread for an API connection.");
-            Finish(connection, dropped: true);
-        }
-
+        Interlocked.Increment(ref _slotsUsed);
         return true;
     }
 
-    private void Finish(Connection connection, bool dropped)
+    private void ParkListener(ApiWorker acceptor, bool retryLater)
     {
-        connection.Socket.Dispose();
-        lock (_gate)
+        Interlocked.Exchange(ref _listenerParked, 1);
+        LinuxSockets.Remove(acceptor.Epoll, _listenerFd);
+        if (retryLater)
         {
-            _connections.Remove(connection);
+            _acceptRetryAt = Environment.TickCount64 + AcceptRetryMilliseconds;
+            acceptor.WaitTimeout = AcceptRetryMilliseconds;
         }
-
-        if (dropped)
+        else if (Volatile.Read(ref _slotsUsed) < _options.MaxClients)
         {
-            Interlocked.Increment(ref _dropped);
-        }
-
-        _slots.Release();
-        Interlocked.Decrement(ref _active); // after the release: no active connections means free slots
-    }
-
-    // ------------------------------------------------------------------ serving
-
-    private void Serve(Connection connection)
-    {
-        bool dropped = true;
-        try
-        {
-            dropped = !ServeQueries(connection.Socket);
-        }
-#pragma warning disable CA1031 // whatever goes wrong on one connection must not end the process
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            // A failing host lookup or similar: lose this client, never the process.
-            if (!_stopping)
-            {
-                Warn($"API connection dropped after an internal error: {e.Message}");
-            }
-        }
-        finally
-        {
-            Finish(connection, dropped || _stopping);
+            UnparkListener(acceptor); // a slot freed while parking
         }
     }
 
-    /// <summary>Returns true when the client closed cleanly between queries.</summary>
-    private bool ServeQueries(Socket socket)
+    private void UnparkListener(ApiWorker acceptor)
     {
-        Span<byte> query = stackalloc byte[ApiProtocol.QuerySize];
-        Span<byte> response = stackalloc byte[ApiProtocol.ResponseSize];
-
-        while (true)
+        if (Interlocked.Exchange(ref _listenerParked, 0) != 0)
         {
-            int have = 0;
-            while (have < ApiProtocol.QuerySize)
-            {
-                int n = socket.Receive(query[have..], SocketFlags.None, out SocketError error);
-                if (error != SocketError.Success)
-                {
-                    return false;
-                }
-
-                if (n == 0)
-                {
-                    return have == 0;
-                }
-
-                have += n;
-            }
-
-            ApiStatus status = ApiProtocol.Answer(query, response, _lookup, out ApiQuery parsed, out ApiQueryError queryError);
-            if (queryError != ApiQueryError.None)
-            {
-                Warn(ApiProtocol.WarningFor(parsed, queryError)!);
-            }
-
-            int sent = 0;
-            while (sent < ApiProtocol.ResponseSize)
-            {
-                int n = socket.Send(response[sent..], SocketFlags.None, out SocketError error);
-                if (error != SocketError.Success || n <= 0)
-                {
-                    return false;
-                }
-
-                sent += n;
-            }
-
-            switch (status)
-            {
-                case ApiStatus.Ok:
-                    Interlocked.Increment(ref _ok);
-                    break;
-                case ApiStatus.NoMatch:
-                    Interlocked.Increment(ref _noMatch);
-                    break;
-                default:
-                    Interlocked.Increment(ref _bad);
-                    break;
-            }
+            LinuxSockets.Add(acceptor.Epoll, _listenerFd, LinuxSockets.EpollIn, ApiWorker.ListenerToken);
         }
     }
 
-    private void Warn(string text)
+    private void EndOverflow()
+    {
+        if (!_overflow)
+        {
+            return;
+        }
+
+        double seconds = (Stopwatch.GetTimestamp() - _overflowStart) / (double)Stopwatch.Frequency;
+        Warn($"API connection backlog drained: {_overflowWaited} connection(s) waited up to " +
+             $"{seconds:F1} s for one of the {_options.MaxClients} slots.");
+        _overflow = false;
+        _overflowWaited = 0;
+    }
+
+    internal void Warn(string text)
     {
         if (_warningSink is null)
         {
@@ -587,40 +547,10 @@ public sealed class ApiServer : IDisposable
         {
             _warningSink(text);
         }
-#pragma warning disable CA1031 // a faulty sink must not take a connection thread (and the process) down
+#pragma warning disable CA1031 // a faulty sink must not take a worker thread (and the process) down
         catch (Exception)
 #pragma warning restore CA1031
         {
-        }
-    }
-
-    private sealed class Connection
-    {
-        public Connection(ApiServer server, Socket socket)
-        {
-            Socket = socket;
-            long id = Interlocked.Increment(ref server._nextConnectionId);
-            Thread = new Thread(() => server.Serve(this), WorkerStackSize)
-            {
-                IsBackground = true,
-                Name = $"p0f-api-{id}",
-            };
-        }
-
-        public Socket Socket { get; }
-
-        public Thread Thread { get; }
-
-        /// <summary>Wakes a thread blocked in Receive or Send on this connection.</summary>
-        public void Abort()
-        {
-            try
-            {
-                Socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
         }
     }
 }

@@ -23,8 +23,12 @@ public sealed partial class TrafficEngine
     private void ScoreNat(bool toServer, Flow flow, ref DecodedPacket packet, in TcpMatchResult match)
     {
         ref readonly var fp = ref packet.Fingerprint;
-        var host = toServer ? flow.Client : flow.Server;
+        int hostIndex = toServer ? flow.Client : flow.Server;
+        ref HostSlot host = ref _hosts[hostIndex];
         ref readonly var reference = ref (toServer ? ref host.LastSyn : ref host.LastSynAck);
+        var lastOs = _hosts.Labels[host.LastLabel];
+        int lastClassId = lastOs?.ClassId ?? -1;
+        int lastNameId = lastOs?.NameId ?? -1;
         var matched = match.Signature;
         int score = 0;
         var reasons = NatReasons.None;
@@ -32,7 +36,7 @@ public sealed partial class TrafficEngine
 
         if (!reference.Present)
         {
-            if (matched != null && host.LastClassId != -1 && host.LastNameId != matched.Label.NameId)
+            if (matched != null && lastClassId != -1 && lastNameId != matched.Label.NameId)
             {
                 reasons |= NatReasons.OsDiff;
                 score += 8;
@@ -40,7 +44,7 @@ public sealed partial class TrafficEngine
         }
         else
         {
-            var refMatched = reference.Matched;
+            var refMatched = _hosts.Signatures[reference.Signature];
             if (matched is null || refMatched is null)
             {
                 if (((fp.Quirks ^ reference.Quirks) & ~BenignQuirks) != 0)
@@ -48,7 +52,7 @@ public sealed partial class TrafficEngine
                     reasons |= NatReasons.SigDiff;
                     score += 2;
                 }
-                else if (toServer && fp.Layout != reference.Layout)
+                else if (toServer && !_hosts.LayoutEquals(hostIndex, synAck: false, fp.Layout))
                 {
                     reasons |= NatReasons.SigDiff;
                     score += 1;
@@ -85,7 +89,7 @@ public sealed partial class TrafficEngine
                 }
             }
 
-            if (!major && matched != null && host.LastClassId != -1 && host.LastNameId != matched.Label.NameId)
+            if (!major && matched != null && lastClassId != -1 && lastNameId != matched.Label.NameId)
             {
                 reasons |= NatReasons.OsDiff;
                 score += 8;
@@ -140,10 +144,7 @@ public sealed partial class TrafficEngine
 
         if (matched != null)
         {
-            host.LastClassId = matched.Label.ClassId;
-            host.LastNameId = matched.Label.NameId;
-            host.LastName = matched.Label.Name;
-            host.LastFlavor = matched.Label.Flavor;
+            host.LastLabel = _hosts.Labels.IdOf(matched.Label);
             host.LastQuality = (byte)((match.Fuzzy ? 1 : 0) | (matched.Label.IsGeneric ? 2 : 0));
         }
 
@@ -156,13 +157,13 @@ public sealed partial class TrafficEngine
     /// </summary>
     private void VerifyToolClass(bool toServer, Flow flow, SignatureLabel application)
     {
-        var host = toServer ? flow.Client : flow.Server;
-        if (host.LastClassId == -1)
+        var lastOs = _hosts.Labels[_hosts[toServer ? flow.Client : flow.Server].LastLabel];
+        if (lastOs is null || lastOs.ClassId == -1)
         {
             return;
         }
 
-        if (SysIncludes(application, host.LastClassId, host.LastNameId))
+        if (SysIncludes(application, lastOs.ClassId, lastOs.NameId))
         {
             AddNatScore(toServer, flow, NatReasons.None, 0);
         }
@@ -188,40 +189,16 @@ public sealed partial class TrafficEngine
     /// <summary>p0f's add_nat_score: shift the ring, count thresholds, maybe report.</summary>
     internal void AddNatScore(bool toServer, Flow flow, NatReasons reasons, byte score)
     {
-        var host = toServer ? flow.Client : flow.Server;
-        Span<byte> ring = toServer ? (Span<byte>)host.ClientScores : (Span<byte>)host.ServerScores;
-        ring[1..].CopyTo(ring);
-        ring[^1] = score;
+        ref HostSlot host = ref _hosts[toServer ? flow.Client : flow.Server];
+        ref NatScores ring = ref toServer ? ref host.ClientScores : ref host.ServerScores;
+        ring.Push(score);
         host.NatReasonAccumulator |= reasons;
         if (score == 0)
         {
             return;
         }
 
-        uint over5 = 0, over2 = 0, over1 = 0, over0 = 0;
-        foreach (byte s in ring)
-        {
-            if (s >= 6)
-            {
-                over5++;
-            }
-
-            if (s >= 3)
-            {
-                over2++;
-            }
-
-            if (s >= 2)
-            {
-                over1++;
-            }
-
-            if (s >= 1)
-            {
-                over0++;
-            }
-        }
-
+        ring.Count(out uint over5, out uint over2, out uint over1, out uint over0);
         NatReasons shown;
         if (over5 > 2 || over2 > 4 || over1 > 6 || over0 > 8)
         {

@@ -24,7 +24,7 @@ public sealed partial class TrafficEngine
             return;
         }
 
-        ref readonly TcpSignatureRecord reference = ref (toServer ? ref flow.Client.LastSyn : ref flow.Server.LastSynAck);
+        ref readonly TcpReference reference = ref (toServer ? ref _hosts[flow.Client].LastSyn : ref _hosts[flow.Server].LastSynAck);
         int ticksPerSecond = toServer ? flow.ClientTicksPerSecond : flow.ServerTicksPerSecond;
         if (ticksPerSecond != 0 || !reference.Present || reference.Ts1 == 0)
         {
@@ -79,7 +79,7 @@ public sealed partial class TrafficEngine
         uint moduloDays = 0xFFFFFFFFu / (rounded * 60 * 60 * 24);
 
         BeginObservation("uptime", flow, toServer);
-        var host = toServer ? flow.Client : flow.Server;
+        ref HostSlot host = ref _hosts[toServer ? flow.Client : flow.Server];
         host.LastUptimeMinutes = (int)upMinutes;
         host.UptimeModuloDays = moduloDays;
 

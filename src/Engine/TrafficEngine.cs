@@ -56,6 +56,7 @@ public sealed partial class TrafficEngine : IHostLookup
             lock (_gate)
             {
                 Volatile.Write(ref _database, value);
+                _hosts.CompactRegistries();
             }
         }
     }
@@ -94,14 +95,16 @@ public sealed partial class TrafficEngine : IHostLookup
     {
         lock (_gate)
         {
-            var host = _hosts.Find(address);
-            if (host is null)
+            int index = _hosts.Find(address);
+            if (index == HostSlot.None)
             {
                 snapshot = default;
                 return false;
             }
 
-            bool hasOs = host.LastClassId != -1 || host.LastName != null;
+            ref readonly HostSlot host = ref _hosts[index];
+            var os = _hosts.Labels[host.LastLabel];
+            var http = _hosts.Labels[host.HttpLabel];
             snapshot = new HostSnapshot
             {
                 FirstSeen = host.FirstSeen,
@@ -114,12 +117,12 @@ public sealed partial class TrafficEngine : IHostLookup
                 Distance = host.Distance,
                 BadSoftware = host.BadSoftware,
                 OsMatchQuality = host.LastQuality,
-                OsName = hasOs ? host.LastName : null,
-                OsFlavor = hasOs ? host.LastFlavor : null,
-                HttpName = host.HttpName,
-                HttpFlavor = host.HttpName != null ? host.HttpFlavor : null,
-                LinkType = host.LinkType,
-                Language = host.Language,
+                OsName = os?.Name,
+                OsFlavor = os?.Flavor,
+                HttpName = http?.Name,
+                HttpFlavor = http?.Flavor,
+                LinkType = _hosts.Strings[host.LinkType],
+                Language = _hosts.Strings[host.Language],
             };
             return true;
         }
@@ -202,7 +205,7 @@ public sealed partial class TrafficEngine : IHostLookup
         CheckUptime(true, flow, ref packet);
         if (keep)
         {
-            StoreSignature(ref flow.Client.LastSyn, ref packet, match);
+            _hosts.StoreReference(flow.Client, synAck: false, packet.Fingerprint, _now.Milliseconds, match.Signature, match.Fuzzy);
         }
     }
 
@@ -230,7 +233,7 @@ public sealed partial class TrafficEngine : IHostLookup
 
         FingerprintMtu(false, flow, ref packet);
         CheckUptime(false, flow, ref packet);
-        StoreSignature(ref flow.Server.LastSynAck, ref packet, match);
+        _hosts.StoreReference(flow.Server, synAck: true, packet.Fingerprint, _now.Milliseconds, match.Signature, match.Fuzzy);
         flow.NextServerSeq = packet.Sequence + 1;
     }
 
@@ -285,20 +288,6 @@ public sealed partial class TrafficEngine : IHostLookup
         }
     }
 
-    private void StoreSignature(ref TcpSignatureRecord record, ref DecodedPacket packet, in TcpMatchResult match)
-    {
-        ref readonly var fp = ref packet.Fingerprint;
-        record.Present = true;
-        record.Quirks = fp.Quirks;
-        record.Layout = fp.Layout;
-        record.Ttl = fp.Ttl;
-        record.Mss = fp.Mss;
-        record.Ts1 = fp.Ts1;
-        record.ReceivedMs = _now.Milliseconds;
-        record.Matched = match.Signature;
-        record.Fuzzy = match.Fuzzy;
-    }
-
     /// <summary>
     /// p0f's fingerprint_tcp: match, print the syn / syn+ack observation, update distance,
     /// run the tool-vs-OS check or NAT scoring. <paramref name="keep"/> is false where p0f
@@ -332,7 +321,7 @@ public sealed partial class TrafficEngine : IHostLookup
         var matched = match.Signature;
         if (matched is null || !matched.BadTtl)
         {
-            (toServer ? flow.Client : flow.Server).Distance = (byte)match.Distance;
+            _hosts[toServer ? flow.Client : flow.Server].Distance = (byte)match.Distance;
         }
 
         if (isSyn)
@@ -372,7 +361,7 @@ public sealed partial class TrafficEngine : IHostLookup
         _observation.Add("link", link);
         if (link != null)
         {
-            (toServer ? flow.Client : flow.Server).LinkType = link;
+            _hosts[toServer ? flow.Client : flow.Server].LinkType = _hosts.Strings.IdOf(link);
         }
 
         _observation.Add("raw_mtu", (uint)mtu);
@@ -380,9 +369,11 @@ public sealed partial class TrafficEngine : IHostLookup
     }
 
     internal void BeginObservation(string module, Flow flow, bool toServer) =>
-        _observation.Begin(module, _now, flow.Client.Address, flow.ClientPort, flow.Server.Address, flow.ServerPort, toServer);
+        _observation.Begin(module, _now, flow.Key.Client, flow.ClientPort, flow.Key.Server, flow.ServerPort, toServer);
 
     internal ObservationBuilder Observation => _observation;
+
+    internal HostTable Hosts => _hosts;
 
     private Flow CreateFlowFromSyn(in FlowKey key, uint sequence)
     {
@@ -392,8 +383,8 @@ public sealed partial class TrafficEngine : IHostLookup
             EvictFlows(silent: false);
         }
 
-        var client = _hosts.Find(key.Client);
-        if (client != null)
+        int client = _hosts.Find(key.Client);
+        if (client != HostSlot.None)
         {
             _hosts.Touch(client, now);
         }
@@ -402,8 +393,8 @@ public sealed partial class TrafficEngine : IHostLookup
             client = CreateHost(key.Client, now);
         }
 
-        var server = _hosts.Find(key.Server);
-        if (server != null)
+        int server = _hosts.Find(key.Server);
+        if (server != HostSlot.None)
         {
             _hosts.Touch(server, now);
         }
@@ -415,17 +406,19 @@ public sealed partial class TrafficEngine : IHostLookup
         var flow = _flows.Add(key);
         flow.Client = client;
         flow.Server = server;
-        client.UseCount++;
-        server.UseCount++;
-        client.TotalConnections++;
-        server.TotalConnections++;
+        ref HostSlot clientSlot = ref _hosts[client];
+        clientSlot.UseCount++;
+        clientSlot.TotalConnections++;
+        ref HostSlot serverSlot = ref _hosts[server];
+        serverSlot.UseCount++;
+        serverSlot.TotalConnections++;
         flow.Created = now;
         flow.NextClientSeq = sequence + 1;
         Counters.FlowsCreated++;
         return flow;
     }
 
-    private HostRecord CreateHost(HostAddress address, uint now)
+    private int CreateHost(in HostAddress address, uint now)
     {
         if (_hosts.Count > _options.MaxHosts)
         {
@@ -438,8 +431,8 @@ public sealed partial class TrafficEngine : IHostLookup
 
     internal void DestroyFlow(Flow flow)
     {
-        flow.Client.UseCount--;
-        flow.Server.UseCount--;
+        _hosts[flow.Client].UseCount--;
+        _hosts[flow.Server].UseCount--;
         _flows.Remove(flow);
     }
 
@@ -471,8 +464,8 @@ public sealed partial class TrafficEngine : IHostLookup
         }
 
         EvictFlows(silent: true);
-        var oldest = _hosts.Oldest;
-        if (oldest != null && oldest.UseCount == 0)
+        int oldest = _hosts.Oldest;
+        if (oldest != HostSlot.None && _hosts[oldest].UseCount == 0)
         {
             _hosts.Remove(oldest);
             Counters.HostsEvicted++;
@@ -499,16 +492,17 @@ public sealed partial class TrafficEngine : IHostLookup
         }
 
         uint idleLimit = _options.HostIdleLimitMinutes * 60;
-        var host = _hosts.Oldest;
-        while (host != null)
+        int host = _hosts.Oldest;
+        while (host != HostSlot.None)
         {
-            var newer = host.Newer;
-            if (now - host.LastSeen <= idleLimit)
+            ref readonly HostSlot slot = ref _hosts[host];
+            int newer = slot.Newer;
+            if (now - slot.LastSeen <= idleLimit)
             {
                 break;
             }
 
-            if (host.UseCount == 0)
+            if (slot.UseCount == 0)
             {
                 _hosts.Remove(host);
                 Counters.HostsExpired++;

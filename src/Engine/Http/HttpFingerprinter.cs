@@ -99,15 +99,18 @@ internal sealed class HttpFingerprinter
         builder.Commit();
 
         uint now = (uint)_engine.Now.Seconds;
-        var host = request ? flow.Client : flow.Server;
+        int host = request ? flow.Client : flow.Server;
         Score(flow, request, host, in match, message, software, database, now);
         UpdateHost(flow, request, host, in match, message, language, now);
     }
 
     /// <summary>p0f's HTTP score_nat (the tool-vs-OS check reports on its own first).</summary>
-    private void Score(Flow flow, bool request, HostRecord host, in HttpMatchResult match, HttpMessage message, string? software, SignatureDatabase database, uint now)
+    private void Score(Flow flow, bool request, int hostIndex, in HttpMatchResult match, HttpMessage message, string? software, SignatureDatabase database, uint now)
     {
-        var hostState = host.HttpState as HttpHostState;
+        var hosts = _engine.Hosts;
+        ref HostSlot host = ref hosts[hostIndex];
+        var hostState = hosts.HttpState(hostIndex);
+        int lastNameId = hosts.Labels[host.LastLabel]?.NameId ?? -1;
         bool hasReference;
         HttpSignature? reference = null;
         if (request)
@@ -139,7 +142,7 @@ internal sealed class HttpFingerprinter
         }
         else if (sig.Label.IsApplication)
         {
-            VerifyToolClass(flow, request, host, sig.Label);
+            VerifyToolClass(flow, request, hosts.Labels[host.LastLabel], sig.Label);
             if (!request && reference != null)
             {
                 if (reference.Label.NameId != sig.Label.NameId)
@@ -181,7 +184,7 @@ internal sealed class HttpFingerprinter
                 }
             }
 
-            if (!major && host.LastNameId != sig.Label.NameId)
+            if (!major && lastNameId != sig.Label.NameId)
             {
                 score += 4;
                 reasons |= NatReasons.OsDiff;
@@ -193,7 +196,7 @@ internal sealed class HttpFingerprinter
             var claimed = FindUaOs(database.UaOs, software);
             if (claimed != null)
             {
-                if (claimed.NameId != host.LastNameId)
+                if (claimed.NameId != lastNameId)
                 {
                     score += 4;
                     reasons |= NatReasons.UaVsOs;
@@ -233,14 +236,14 @@ internal sealed class HttpFingerprinter
     /// p0f's verify_tool_class: an application whose <c>sys</c> list does not include the
     /// host's known OS (by class or name) suggests another system behind the address.
     /// </summary>
-    private void VerifyToolClass(Flow flow, bool request, HostRecord host, SignatureLabel application)
+    private void VerifyToolClass(Flow flow, bool request, SignatureLabel? lastOs, SignatureLabel application)
     {
-        if (host.LastClassId == -1)
+        if (lastOs is null || lastOs.ClassId == -1)
         {
             return;
         }
 
-        if (TrafficEngine.SysIncludes(application, host.LastClassId, host.LastNameId))
+        if (TrafficEngine.SysIncludes(application, lastOs.ClassId, lastOs.NameId))
         {
             _engine.AddNatScore(request, flow, NatReasons.None, 0);
         }
@@ -272,20 +275,20 @@ internal sealed class HttpFingerprinter
         return null;
     }
 
-    private static void UpdateHost(Flow flow, bool request, HostRecord host, in HttpMatchResult match, HttpMessage message, string? language, uint now)
+    private void UpdateHost(Flow flow, bool request, int hostIndex, in HttpMatchResult match, HttpMessage message, string? language, uint now)
     {
+        var hosts = _engine.Hosts;
         var sig = match.Signature;
         if (request)
         {
             if (language != null)
             {
-                host.Language = language;
+                hosts[hostIndex].Language = hosts.Strings.IdOf(language);
             }
         }
         else
         {
-            var state = host.HttpState as HttpHostState ?? new HttpHostState();
-            host.HttpState = state;
+            var state = hosts.GetOrCreateHttpState(hostIndex);
             state.HasResponse = true;
             state.ResponseMatch = sig;
             state.ResponsePort = flow.ServerPort;
@@ -303,22 +306,19 @@ internal sealed class HttpFingerprinter
         {
             if (request)
             {
-                var state = host.HttpState as HttpHostState ?? new HttpHostState();
-                host.HttpState = state;
+                var state = hosts.GetOrCreateHttpState(hostIndex);
                 state.HasRequestOs = true;
                 state.RequestOs = sig;
             }
 
-            host.LastClassId = label.ClassId;
-            host.LastNameId = label.NameId;
-            host.LastName = label.Name;
-            host.LastFlavor = label.Flavor;
+            ref HostSlot host = ref hosts[hostIndex];
+            host.LastLabel = hosts.Labels.IdOf(label);
             host.LastQuality = (byte)(label.IsGeneric ? 2 : 0);
         }
         else
         {
-            host.HttpName = label.Name;
-            host.HttpFlavor = label.Flavor;
+            ref HostSlot host = ref hosts[hostIndex];
+            host.HttpLabel = hosts.Labels.IdOf(label);
             if (match.Dishonest)
             {
                 host.BadSoftware = 2;

@@ -82,7 +82,7 @@ public readonly struct HostAddress : IEquatable<HostAddress>, IComparable<HostAd
         {
             ulong half = group < 4 ? High : Low;
             ushort g = (ushort)(half >> ((3 - (group & 3)) * 16));
-            if (!g.TryFormat(destination[written..], out int n, "x", CultureInfo.InvariantCulture))
+            if (!TryFormatHexGroup(g, destination[written..], out int n))
             {
                 return false;
             }
@@ -97,6 +97,24 @@ public readonly struct HostAddress : IEquatable<HostAddress>, IComparable<HostAd
 
                 destination[written++] = ':';
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>Lower-case hex without leading zeros (what <c>"x"</c> gives, minus its slow generic path).</summary>
+    private static bool TryFormatHexGroup(ushort value, Span<char> destination, out int written)
+    {
+        written = value >= 0x1000 ? 4 : value >= 0x100 ? 3 : value >= 0x10 ? 2 : 1;
+        if (destination.Length < written)
+        {
+            written = 0;
+            return false;
+        }
+
+        for (int i = written - 1, shift = 0; i >= 0; i--, shift += 4)
+        {
+            destination[i] = "0123456789abcdef"[(value >> shift) & 0xF];
         }
 
         return true;

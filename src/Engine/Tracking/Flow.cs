@@ -7,8 +7,9 @@ namespace P0fSharp.Engine.Tracking;
 internal sealed class Flow
 {
     public FlowKey Key;
-    public HostRecord Client = null!;
-    public HostRecord Server = null!;
+    /// <summary>Slots of the two hosts in the engine's <see cref="HostTable"/>.</summary>
+    public int Client = HostSlot.None;
+    public int Server = HostSlot.None;
     public Flow? Older;
     public Flow? Newer;
 

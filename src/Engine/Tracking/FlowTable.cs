@@ -90,8 +90,8 @@ internal sealed class FlowTable
         }
 
         flow.Older = flow.Newer = null;
-        flow.Client = null!;
-        flow.Server = null!;
+        flow.Client = HostSlot.None;
+        flow.Server = HostSlot.None;
         flow.HttpState = null;
         _free.Push(flow);
     }

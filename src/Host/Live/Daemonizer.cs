@@ -26,7 +26,9 @@ internal static partial class Daemonizer
         };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
         {
-            psi.ArgumentList.Add(typeof(Daemonizer).Assembly.Location);
+            // Only a framework-dependent build runs under the dotnet host (Native AOT has no
+            // assembly files, so Assembly.Location cannot be used).
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "p0fsharp.dll"));
         }
 
         foreach (string a in args)

@@ -6,7 +6,10 @@ namespace P0fSharp.Engine.Tests.Support;
 internal static class TestPaths
 {
     private static readonly Lazy<string> Root = new(FindRoot);
-    private static readonly Lazy<SignatureDatabase> Stock = new(() => SignatureDatabase.Load(Path.Combine(Root.Value, "data", "p0f.fp")));
+    private static readonly Lazy<SignatureDatabase> Stock = new(() => SignatureDatabase.Load(StockDatabasePath));
+
+    /// <summary>Path of data/p0f.fp.</summary>
+    public static string StockDatabasePath => Path.Combine(Root.Value, "data", "p0f.fp");
 
     /// <summary>data/p0f.fp (p0f 3.09b's stock database), loaded once.</summary>
     public static SignatureDatabase StockDatabase => Stock.Value;
