@@ -40,10 +40,7 @@ internal static class CaptureLoop
             int rc = PcapNative.pcap_next_ex(pcap, out nint header, out nint data);
             if (rc == PcapNative.NextPacket)
             {
-                PcapNative.ReadHeader(header, out long seconds, out int microseconds, out int captured, out int wire);
-                var frame = new ReadOnlySpan<byte>((void*)data, captured);
-                packets++;
-                handler.OnPacket(frame, wire, new PacketTime(seconds, microseconds));
+                Deliver(header, data, ref handler, ref packets);
                 continue;
             }
 
@@ -73,6 +70,17 @@ internal static class CaptureLoop
         }
 
         return Exit.Stopped;
+    }
+
+    /// <summary>Hands one frame returned by <c>pcap_next_ex</c> to the handler (shared by the offline and live loops).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Deliver<THandler>(nint header, nint data, ref THandler handler, ref long packets)
+        where THandler : IPacketHandler, allows ref struct
+    {
+        PcapNative.ReadHeader(header, out long seconds, out int microseconds, out int captured, out int wire);
+        var frame = new ReadOnlySpan<byte>((void*)data, captured);
+        packets++;
+        handler.OnPacket(frame, wire, new PacketTime(seconds, microseconds));
     }
 
     /// <summary>Adapts a <see cref="PacketCallback"/> delegate to <see cref="IPacketHandler"/>.</summary>

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using P0fSharp.Capture.Native;
-using P0fSharp.Engine.Packets;
 
 namespace P0fSharp.Capture;
 
@@ -58,10 +57,7 @@ internal static unsafe partial class LiveCaptureLoop
             int rc = PcapNative.pcap_next_ex(pcap, out nint header, out nint data);
             if (rc == PcapNative.NextPacket)
             {
-                PcapNative.ReadHeader(header, out long seconds, out int microseconds, out int captured, out int wire);
-                var frame = new ReadOnlySpan<byte>((void*)data, captured);
-                packets++;
-                handler.OnPacket(frame, wire, new PacketTime(seconds, microseconds));
+                CaptureLoop.Deliver(header, data, ref handler, ref packets);
                 continue;
             }
 

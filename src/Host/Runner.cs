@@ -101,6 +101,9 @@ public static class Runner
 
             using var output = new ObservationOutput(Console.OpenStandardOutput(), log);
             var engine = new TrafficEngine(database, EngineOptionsFrom(options, offline: true), output);
+
+            // Only with -s: a plain offline run keeps p0f's default signal behaviour.
+            using var stop = options.ApiSocket != null ? new Live.StopSignals() : null;
             using var api = Live.ApiHosting.Open(options, engine, console);
             if (options.User != null)
             {
@@ -133,7 +136,7 @@ public static class Runner
 
             if (api != null)
             {
-                Live.ApiHosting.ServeUntilStopped(api, console);
+                Live.ApiHosting.ServeUntilStopped(api, console, stop!);
             }
 
             return 0;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using P0fSharp.Daemon.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -21,14 +20,15 @@ namespace P0fSharp.Daemon.Tests;
 /// uptime fields are compared exactly: they are derived from the packets' capture timestamps,
 /// which the kernel stamps once per frame for every packet socket, so both daemons compute
 /// them from identical inputs (measured: first_seen is identical too for every host). The
-/// replay runs at 1,000 packets/s: the synthetic hosts' TCP timestamp clocks then tick at a
-/// plausible 1,111 Hz, so uptimes get computed, and the rate is far below what p0f's default
-/// 2 MiB capture buffer absorbs, so neither daemon loses a frame (both report every frame as
-/// processed). A final sentinel SYN tells when both have processed everything.
+/// replay runs at 1,000 packets/s (in bursts of 50): the synthetic hosts' TCP timestamp clocks
+/// then tick at a plausible rate, so uptimes get computed, and the rate is far below what
+/// p0f's default 2 MiB capture buffer absorbs; the test checks that both daemons processed
+/// every frame. A final sentinel SYN tells when both have processed everything.
 /// </remarks>
 public sealed class DifferentialReplayTests
 {
     private const int ReplayPacketsPerSecond = 1000;
+    private const int ReplayBurst = 50;
     private static readonly TimeSpan ReplayTimeout = TimeSpan.FromMinutes(3);
 
     /// <summary>Ethernet vectors of ../shared/p0f/vectors that use p0f's default settings.</summary>
@@ -50,7 +50,7 @@ public sealed class DifferentialReplayTests
     public void ReplayedTrafficGivesTheSameAnswersAsTheRealP0f()
     {
         Require.NetworkLab();
-        string tcpreplay = Require.TcpReplay();
+        Require.TcpReplay();
         Require.RealP0f();
         using var dir = new TempDir();
         ReplayCapture capture = BuildCapture(dir);
@@ -64,21 +64,53 @@ public sealed class DifferentialReplayTests
         _output.WriteLine($"replay: {capture.FrameCount} frames ({capture.FramesSkipped} left out), "
             + $"{capture.AddressesRemapped} addresses moved into documentation ranges, {capture.Addresses.Count} addresses carried");
 
+        // The comparison only means something when both daemons saw every frame. p0f's ring is
+        // libpcap's default 2 MiB (16 blocks of 128 KiB, each closed after 5 ms however little
+        // it holds), so a p0f starved of CPU for a fraction of a second on a loaded machine
+        // loses frames; such a run is reported and repeated, at most three times in all.
+        Attempt result = RunOnce(capture, pcap, dir, 1);
+        for (int attempt = 2; attempt <= 3 && !result.BothSawEverything(capture.FrameCount); attempt++)
+        {
+            _output.WriteLine($"attempt {attempt - 1}: p0f processed {result.P0fProcessed}, p0fsharp {result.OursProcessed} of {capture.FrameCount} frames; repeating");
+            result = RunOnce(capture, pcap, dir, attempt);
+        }
+
+        _output.WriteLine(result.Summary);
+        WriteSummary(result.Summary, result.Report);
+        Assert.Equal(capture.FrameCount, result.P0fProcessed);
+        Assert.Equal(capture.FrameCount, result.OursProcessed);
+        Assert.True(result.Differences.Count == 0, result.Summary + "\n" + string.Join('\n', result.Differences.Take(20)));
+        Assert.True(result.Ok > 200, result.Summary); // the comparison must cover real host records, not only NOMATCH
+
+        // Both warned about the same things (the unknown link type of a crafted frame, each
+        // malformed query) in the same words.
+        Assert.Equal(result.P0fStderr, result.OursStderr.Where(l => !l.StartsWith("[+] Capture statistics", StringComparison.Ordinal)));
+    }
+
+    private Attempt RunOnce(ReplayCapture capture, string pcap, TempDir dir, int attempt)
+    {
         // No addresses on either side: nothing in either namespace answers the replayed frames.
         using var lab = NetLab.Create(addresses: false, mtu: 9000);
-        string theirs = dir.File("p0f.sock");
-        string ours = dir.File("ours.sock");
+        string theirs = dir.File($"p0f{attempt}.sock");
+        string ours = dir.File($"ours{attempt}.sock");
+
         // Terminal output (an observation block per fingerprint) goes to files: p0f blocks on a
-        // full stdout pipe, and meanwhile its 2 MiB capture ring overflows.
-        using ChildProcess p0f = Daemons.StartP0f(lab, lab.ServerNs, ["-i", lab.ServerIf, "-s", theirs], stdoutFile: dir.File("p0f.out"));
-        using ChildProcess daemon = Daemons.StartOurs(lab, lab.ServerNs, dir, ["-i", lab.ServerIf, "-s", ours, "--stats-interval", "0"],
-            stdoutFile: dir.File("ours.out"));
+        // full stdout pipe, and meanwhile its capture ring overflows. p0f also runs at a higher
+        // priority (nice -10) for its small ring's sake.
+        string p0fOut = dir.File($"p0f{attempt}.out");
+        string oursOut = dir.File($"ours{attempt}.out");
+        using ChildProcess p0f = lab.Start(lab.ServerNs, "nice", ["-n", "-10", Require.RealP0f(), "-f", Paths.Database, "-i", lab.ServerIf, "-s", theirs], stdoutFile: p0fOut);
+        using ChildProcess daemon = Daemons.StartOurs(lab, lab.ServerNs, dir, ["-i", lab.ServerIf, "-s", ours, "--stats-interval", "0"], stdoutFile: oursOut);
         P0fApi.WaitUntilListening(theirs, p0f, Daemons.StartTimeout);
         P0fApi.WaitUntilListening(ours, daemon, Daemons.StartTimeout);
 
-        CmdResult replay = Cmd.Run("ip", ["netns", "exec", lab.ClientNs, tcpreplay, "-q", $"--pps={ReplayPacketsPerSecond}", "-i", lab.ClientIf, pcap], ReplayTimeout);
+        // Bursts of 50 frames every 50 ms: each burst shares ring blocks instead of spreading
+        // over ten 5 ms blocks, which multiplies how long p0f's 16 blocks last.
+        CmdResult replay = Cmd.Run("ip",
+            ["netns", "exec", lab.ClientNs, Require.TcpReplay(), "-q", $"--pps={ReplayPacketsPerSecond}", $"--pps-multi={ReplayBurst}", "-i", lab.ClientIf, pcap],
+            ReplayTimeout);
         Assert.True(replay.ExitCode == 0, replay.ToString());
-        _output.WriteLine("tcpreplay: " + replay.Stdout.Trim().Replace('\n', ' '));
+        _output.WriteLine($"attempt {attempt}, tcpreplay: " + replay.Stdout.Trim().Replace('\n', ' '));
 
         foreach (string socket in new[] { theirs, ours })
         {
@@ -87,23 +119,23 @@ public sealed class DifferentialReplayTests
         }
 
         var unseen = new[] { "198.51.100.255", "203.0.113.0", "2001:db8:eeee::1", "2001:db8::dead:beef" }
-            .Where(a => !capture.Addresses.Contains(a));
-        var differences = new List<string>();
-        int ok = 0, noMatch = 0, named = 0, sameFirstSeen = 0, compared = 0;
+            .Where(a => !capture.Addresses.Contains(a)).ToList();
+        var result = new Attempt();
         var report = new StringBuilder();
+        int noMatch = 0, named = 0, sameFirstSeen = 0, compared = 0;
         foreach (string address in capture.Addresses.Concat(unseen))
         {
             P0fAnswer reference = P0fApi.Ask(theirs, address);
             P0fAnswer mine = P0fApi.Ask(ours, address);
             compared++;
-            ok += reference.Status == P0fAnswer.Ok ? 1 : 0;
+            result.Ok += reference.Status == P0fAnswer.Ok ? 1 : 0;
             noMatch += reference.Status == P0fAnswer.NoMatch ? 1 : 0;
             named += reference.OsName.Length > 0 ? 1 : 0;
             sameFirstSeen += reference.Status == P0fAnswer.Ok && reference.FirstSeen == mine.FirstSeen ? 1 : 0;
             report.Append(CultureInfo.InvariantCulture, $"{address}: {reference}\n");
             if (!reference.WithoutTimes().AsSpan().SequenceEqual(mine.WithoutTimes()))
             {
-                differences.Add($"{address}:\n  p0f      {reference}\n  p0fsharp {mine}");
+                result.Differences.Add($"{address}:\n  p0f      {reference}\n  p0fsharp {mine}");
             }
         }
 
@@ -133,25 +165,53 @@ public sealed class DifferentialReplayTests
             compared++;
             if (!reference.AsSpan().SequenceEqual(mine))
             {
-                differences.Add($"{name}: p0f {Convert.ToHexString(reference)} p0fsharp {Convert.ToHexString(mine)}");
+                result.Differences.Add($"{name}: p0f {Convert.ToHexString(reference)} p0fsharp {Convert.ToHexString(mine)}");
             }
         }
 
-        string summary = $"{compared} queries compared ({capture.Addresses.Count} captured addresses, {unseen.Count()} unseen, {bad.Length} malformed): "
-            + $"{ok} OK ({named} with an OS name), {noMatch} NOMATCH; first_seen identical for {sameFirstSeen} of {ok}; {differences.Count} differ";
-        _output.WriteLine(summary);
-        WriteSummary(summary, report.ToString());
-        Assert.True(differences.Count == 0, summary + "\n" + string.Join('\n', differences.Take(20)));
-        Assert.True(ok > 200, summary); // the comparison must cover real host records, not only NOMATCH
-
-        // Both stop cleanly, having been handed every frame, and warned about the same things
-        // (the unknown link type of a crafted frame, each malformed query) in the same words.
         Assert.Equal(0, p0f.Stop(Native.SIGINT, Daemons.StopTimeout));
         Assert.Equal(0, daemon.Stop(Native.SIGINT, Daemons.StopTimeout));
-        string processed = $"All done. Processed {capture.FrameCount} packets.";
-        Assert.Equal(processed, File.ReadLines(dir.File("p0f.out")).Last());
-        Assert.Equal(processed, File.ReadLines(dir.File("ours.out")).Last());
-        Assert.Equal(p0f.StderrLines, daemon.StderrLines.Where(l => !l.StartsWith("[+] Capture statistics", StringComparison.Ordinal)));
+        result.P0fProcessed = Processed(p0fOut);
+        result.OursProcessed = Processed(oursOut);
+        result.P0fStderr = p0f.StderrLines;
+        result.OursStderr = daemon.StderrLines;
+        result.Report = report.ToString();
+        result.Summary = $"{compared} queries compared ({capture.Addresses.Count} captured addresses, {unseen.Count} unseen, {bad.Length} malformed): "
+            + $"{result.Ok} OK ({named} with an OS name), {noMatch} NOMATCH; first_seen identical for {sameFirstSeen} of {result.Ok}; "
+            + $"{result.Differences.Count} differ (attempt {attempt}; p0f processed {result.P0fProcessed} of {capture.FrameCount} frames, p0fsharp {result.OursProcessed})";
+        return result;
+    }
+
+    /// <summary>N from the closing "All done. Processed N packets." line, or -1.</summary>
+    private static long Processed(string stdoutFile)
+    {
+        string last = File.ReadLines(stdoutFile).LastOrDefault() ?? string.Empty;
+        const string Prefix = "All done. Processed ";
+        return last.StartsWith(Prefix, StringComparison.Ordinal)
+            && long.TryParse(last[Prefix.Length..].Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out long n)
+            ? n
+            : -1;
+    }
+
+    private sealed class Attempt
+    {
+        public List<string> Differences { get; } = [];
+
+        public int Ok { get; set; }
+
+        public long P0fProcessed { get; set; }
+
+        public long OursProcessed { get; set; }
+
+        public IReadOnlyList<string> P0fStderr { get; set; } = [];
+
+        public IReadOnlyList<string> OursStderr { get; set; } = [];
+
+        public string Report { get; set; } = string.Empty;
+
+        public string Summary { get; set; } = string.Empty;
+
+        public bool BothSawEverything(int frames) => P0fProcessed == frames && OursProcessed == frames;
     }
 
     private static ReplayCapture BuildCapture(TempDir dir)

@@ -12,7 +12,7 @@ namespace P0fSharp.Daemon.Tests;
 /// </summary>
 public sealed class LiveCaptureApiTests
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
     private readonly ITestOutputHelper _output;
 
     public LiveCaptureApiTests(ITestOutputHelper output) => _output = output;

@@ -42,20 +42,17 @@ internal static class ApiHosting
 
     /// <summary>
     /// After an offline run with <c>-s</c> (p0f refuses the pair): keep answering from the state
-    /// the file built until SIGINT, SIGTERM or SIGHUP.
+    /// the file built until SIGINT, SIGTERM or SIGHUP. <paramref name="stop"/> was registered
+    /// before the socket opened, so a signal during the analysis ends the run cleanly after it.
     /// </summary>
-    public static void ServeUntilStopped(ApiServer server, ConsoleReporter console)
+    public static void ServeUntilStopped(ApiServer server, ConsoleReporter console, StopSignals stop)
     {
-        using var stop = new ManualResetEventSlim();
-        void Handler(System.Runtime.InteropServices.PosixSignalContext c)
-        {
-            c.Cancel = true;
-            stop.Set();
-        }
-
-        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Handler);
-        using var intr = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Handler);
-        using var hup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Handler);
+        using var hup = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGHUP, c =>
+            {
+                c.Cancel = true;
+                stop.Request();
+            });
         console.Info($"Capture file done; still answering API queries on '{server.SocketPath}' until stopped.");
         Console.Out.Flush();
         var notifier = new ServiceNotifier(console.Warn);

@@ -93,13 +93,14 @@ internal sealed class CaptureService : IHostedService, IDisposable
             return;
         }
 
+        string where = $"capture on '{_source.InterfaceName}'";
         if (result.EndReason == CaptureEndReason.Error)
         {
-            _console.Fatal(new CommandLine.P0fFatalException($"Packet capture interface is down. ({result.Error})"));
+            _console.Fatal(new CommandLine.P0fFatalException($"Packet capture interface is down. ({result.Error})") { Location = where });
         }
         else if (result.EndReason == CaptureEndReason.CallbackFault)
         {
-            _console.Fatal(new CommandLine.P0fFatalException($"Internal error while processing a packet: {result.Fault}"));
+            _console.Fatal(new CommandLine.P0fFatalException($"Internal error while processing a packet: {result.Fault}") { Location = where });
         }
 
         Failed = true;

@@ -18,6 +18,8 @@ internal static class LiveDaemon
 {
     public static int Run(P0fOptions options, ConsoleReporter console, SignatureDatabase database, string databasePath)
     {
+        using var stop = new StopSignals();
+
         // p0f names the interface before opening it, so a failed open follows that line.
         bool isDefault = options.Interface is null;
         string name = options.Interface
@@ -114,6 +116,7 @@ internal static class LiveDaemon
             host.Start();
         }
 
+        stop.Attach(host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication);
         notifier.Ready(status);
         host.WaitForShutdown();
 

@@ -13,6 +13,7 @@ internal sealed class ChildProcess : IDisposable
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
     private readonly object _gate = new();
+    private readonly CountdownEvent _streamsClosed = new(2);
     private bool _disposed;
 
     private ChildProcess(Process process, string commandLine)
@@ -149,7 +150,10 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Waits for the process to end; also drains its output.</summary>
+    /// <summary>
+    /// Waits for the process to end, then (briefly) for the rest of its output. Not for the end
+    /// of the streams as such: a daemonised grandchild may keep the pipes open for its lifetime.
+    /// </summary>
     public bool WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))
@@ -157,7 +161,7 @@ internal sealed class ChildProcess : IDisposable
             return false;
         }
 
-        _process.WaitForExit(); // flushes the asynchronous readers
+        _streamsClosed.Wait(TimeSpan.FromSeconds(2));
         return true;
     }
 
@@ -203,6 +207,14 @@ internal sealed class ChildProcess : IDisposable
     {
         if (line is null)
         {
+            try
+            {
+                _streamsClosed.Signal();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
             return;
         }
 

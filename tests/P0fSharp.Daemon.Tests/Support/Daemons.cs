@@ -3,8 +3,8 @@ namespace P0fSharp.Daemon.Tests.Support;
 /// <summary>Starts p0fsharp and the real p0f as children in a namespace of a <see cref="NetLab"/>.</summary>
 internal static class Daemons
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// <c>dotnet p0fsharp.dll --config CONFIG -f DB ARGS</c> in <paramref name="ns"/>.
@@ -24,6 +24,18 @@ internal static class Daemons
 
         argv.AddRange(args);
         return lab.Start(ns, Paths.DotnetHost, argv, environment, stdoutFile, stderrFile);
+    }
+
+    /// <summary><c>dotnet p0fsharp.dll --config CONFIG -f data/p0f.fp ARGS</c> in the test's own namespace (offline runs).</summary>
+    public static ChildProcess StartOursHere(TempDir dir, IEnumerable<string> args, string? config = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        if (!File.Exists(Paths.OursDll))
+        {
+            throw new InvalidOperationException($"p0fsharp.dll is missing next to the tests ({Paths.OursDll}); build the solution first.");
+        }
+
+        return ChildProcess.Start(Paths.DotnetHost, [Paths.OursDll, "--config", config ?? dir.EmptyConfig(), "-f", Paths.Database, .. args], environment);
     }
 
     /// <summary><c>p0f -f DB ARGS</c> in <paramref name="ns"/>.</summary>

@@ -154,7 +154,7 @@ internal sealed class NetLab : IDisposable
     public ChildProcess StartListener(params int[] ports)
     {
         ChildProcess listener = Start(ServerNs, Require.Python(), ["-c", ListenerScript, .. ports.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-        listener.WaitForStdout(l => l == "ready", TimeSpan.FromSeconds(20), "the port listener to start");
+        listener.WaitForStdout(l => l == "ready", TimeSpan.FromSeconds(60), "the port listener to start");
         return listener;
     }
 

@@ -185,7 +185,7 @@ internal sealed class ApiConnection : IDisposable
 
     public Socket Socket { get; }
 
-    public static ApiConnection Open(string socketPath, int timeoutMs = 10_000)
+    public static ApiConnection Open(string socketPath, int timeoutMs = 30_000)
     {
         var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
         {
