@@ -494,7 +494,7 @@ run_micro() {
   for f in "$bdn"/results/*-report-github.md; do
     [ -f "$f" ] || continue
     MICRO_TABLES+=$'\n'"$(basename "$f" -report-github.md | sed 's/^P0fSharp\.Benchmarks\.//')"$':\n\n'
-    MICRO_TABLES+="$(grep '^|' "$f")"$'\n'
+    MICRO_TABLES+="$(grep "^|" "$f" | sed "s/\*\*//g")"$'\n'
   done
 }
 
