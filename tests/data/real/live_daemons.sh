@@ -60,7 +60,7 @@ in_s sysctl -qw net.ipv4.tcp_timestamps=2
 
 mkdir -p "$work/www"
 printf 'live\n' > "$work/www/index.html"
-in_s python3 -m http.server 8000 --bind 198.51.100.1 --directory "$work/www" >"$work/py.log" 2>&1 &
+ip netns exec "$ns_s" python3 -m http.server 8000 --bind 198.51.100.1 --directory "$work/www" >"$work/py.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do in_s ss -Hltn 'sport = :8000' | grep -q . && break; sleep 0.1; done
 

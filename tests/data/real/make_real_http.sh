@@ -81,9 +81,9 @@ mkdir -p "$work/www/docs"
 printf '<html><body>P0fSharp real-traffic capture</body></html>\n' > "$work/www/index.html"
 head -c 3000 /dev/zero | tr '\0' 'x' > "$work/www/docs/big.txt"
 
-in_s python3 -m http.server 8000 --bind 198.51.100.1 --directory "$work/www" >"$work/py.log" 2>&1 &
+ip netns exec "$ns_s" python3 -m http.server 8000 --bind 198.51.100.1 --directory "$work/www" >"$work/py.log" 2>&1 &
 pids+=($!)
-in_s python3 -c '
+ip netns exec "$ns_s" python3 -c '
 import functools, http.server, socket, sys
 class V6(http.server.ThreadingHTTPServer):
     address_family = socket.AF_INET6
@@ -113,7 +113,7 @@ http {
   }
 }
 EOF
-  in_s nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/nginx/out.log" 2>&1 &
+  ip netns exec "$ns_s" nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/nginx/out.log" 2>&1 &
   pids+=($!)
   ports+=(80)
 fi
@@ -127,7 +127,7 @@ server.errorlog = "$work/lighttpd.err"
 mimetype.assign = (".html" => "text/html", ".txt" => "text/plain")
 index-file.names = ("index.html")
 EOF
-  in_s lighttpd -D -f "$work/lighttpd.conf" >"$work/lighttpd.out" 2>&1 &
+  ip netns exec "$ns_s" lighttpd -D -f "$work/lighttpd.conf" >"$work/lighttpd.out" 2>&1 &
   pids+=($!)
   ports+=(8080)
 fi
@@ -141,7 +141,7 @@ for port in "${ports[@]}"; do
 done
 
 # ---- capture ------------------------------------------------------------------------------
-in_c tcpdump -i "$veth_c" -n -s 0 -U -w "$out" tcp >"$work/tcpdump.log" 2>&1 &
+ip netns exec "$ns_c" tcpdump -i "$veth_c" -n -s 0 -U -w "$out" tcp >"$work/tcpdump.log" 2>&1 &
 tcpdump_pid=$!
 pids=("$tcpdump_pid" "${pids[@]}")
 for _ in $(seq 100); do
