@@ -2,7 +2,6 @@ using System.Globalization;
 using P0fSharp.Capture;
 using P0fSharp.Engine;
 using P0fSharp.Engine.Observations;
-using P0fSharp.Engine.Packets;
 
 namespace P0fSharp.Benchmarks;
 
@@ -42,7 +41,7 @@ public static class HostMemoryProbe
         CaptureRunResult result;
         using (var reader = OfflineCaptureReader.Open(capture))
         {
-            var feeder = new Feeder(new PacketDecoder(reader.LinkType), engine);
+            var feeder = new EngineFeeder(new PacketDecoder(reader.LinkType), engine);
             result = reader.ReadAll(ref feeder);
         }
 
@@ -91,25 +90,6 @@ public static class HostMemoryProbe
         }
 
         return 0;
-    }
-
-    private struct Feeder : IPacketHandler
-    {
-        private readonly PacketDecoder _decoder;
-        private readonly TrafficEngine _engine;
-
-        public Feeder(PacketDecoder decoder, TrafficEngine engine)
-        {
-            _decoder = decoder;
-            _engine = engine;
-        }
-
-        public readonly void OnPacket(ReadOnlySpan<byte> data, int wireLength, PacketTime time)
-        {
-            var packet = default(DecodedPacket);
-            var status = _decoder.Decode(data, wireLength, ref packet);
-            _engine.Process(time, ref packet, status == DecodeStatus.Ok);
-        }
     }
 
     private sealed class DiscardSink : IObservationSink

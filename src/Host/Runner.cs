@@ -1,6 +1,5 @@
 using P0fSharp.Capture;
 using P0fSharp.Engine;
-using P0fSharp.Engine.Packets;
 using P0fSharp.Host.CommandLine;
 using P0fSharp.Host.Output;
 using P0fSharp.Signatures;
@@ -70,10 +69,8 @@ public static class Runner
         }
         catch (CaptureOpenException e)
         {
-            // libpcap's own open errors are a PROGRAM ABORT in p0f; only the access check is a SYSTEM ERROR.
-            throw e.OsMessage != null
-                ? new P0fFatalException(e.Message, osMessage: e.OsMessage) { Location = file }
-                : new P0fFatalException(e.Message) { Location = file };
+            // libpcap's own open errors carry no OS message: a PROGRAM ABORT in p0f, as here.
+            throw new P0fFatalException(e.Message, osMessage: e.OsMessage) { Location = file };
         }
 
         using (reader)
@@ -86,18 +83,10 @@ public static class Runner
             }
             catch (CaptureFilterException e)
             {
-                Console.Out.Flush();
-                Console.Error.WriteLine($"[-] pcap_compile: {e.LibpcapMessage}");
-                throw new P0fFatalException(e.P0fFatalText);
+                throw FilterFailure(e);
             }
 
-            LogFile? log = null;
-            if (options.LogFile != null)
-            {
-                log = LogFile.Open(options.LogFile);
-                log.Warning = console.Warn;
-                console.Info($"Log file '{options.LogFile}' opened for writing.");
-            }
+            LogFile? log = OpenLog(options, console);
 
             using var output = new ObservationOutput(Console.OpenStandardOutput(), log);
             var engine = new TrafficEngine(database, EngineOptionsFrom(options, offline: true), output);
@@ -143,6 +132,28 @@ public static class Runner
         }
     }
 
+    /// <summary>p0f prints libpcap's complaint on its own line before the fatal error.</summary>
+    internal static P0fFatalException FilterFailure(CaptureFilterException e)
+    {
+        Console.Out.Flush();
+        Console.Error.WriteLine($"[-] pcap_compile: {e.LibpcapMessage}");
+        return new P0fFatalException(e.P0fFatalText);
+    }
+
+    /// <summary>Opens the <c>-o</c> log when one is asked for, announcing it as p0f does.</summary>
+    internal static LogFile? OpenLog(P0fOptions options, ConsoleReporter console)
+    {
+        if (options.LogFile == null)
+        {
+            return null;
+        }
+
+        LogFile log = LogFile.Open(options.LogFile);
+        log.Warning = console.Warn;
+        console.Info($"Log file '{options.LogFile}' opened for writing.");
+        return log;
+    }
+
     internal static EngineOptions EngineOptionsFrom(P0fOptions options, bool offline) => new()
     {
         ConnectionMaxAgeSeconds = options.ConnectionMaxAgeSeconds,
@@ -151,24 +162,4 @@ public static class Runner
         MaxHosts = options.MaxHosts,
         OfflineMode = offline,
     };
-
-    /// <summary>Decodes each frame and hands it to the engine; a struct so the loop devirtualises.</summary>
-    private struct EngineFeeder : IPacketHandler
-    {
-        private readonly PacketDecoder _decoder;
-        private readonly TrafficEngine _engine;
-
-        public EngineFeeder(PacketDecoder decoder, TrafficEngine engine)
-        {
-            _decoder = decoder;
-            _engine = engine;
-        }
-
-        public readonly void OnPacket(ReadOnlySpan<byte> data, int wireLength, PacketTime time)
-        {
-            var packet = default(DecodedPacket);
-            var status = _decoder.Decode(data, wireLength, ref packet);
-            _engine.Process(time, ref packet, status == DecodeStatus.Ok);
-        }
-    }
 }

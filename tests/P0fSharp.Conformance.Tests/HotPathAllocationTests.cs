@@ -67,15 +67,13 @@ public sealed class HotPathAllocationTests
 
     private struct Feeder : IPacketHandler
     {
-        private readonly PacketDecoder _decoder;
-        private readonly TrafficEngine _engine;
+        private readonly EngineFeeder _inner;
 
         private long _seen;
 
         public Feeder(PacketDecoder decoder, TrafficEngine engine, long markAt)
         {
-            _decoder = decoder;
-            _engine = engine;
+            _inner = new EngineFeeder(decoder, engine);
             MarkAt = markAt;
         }
 
@@ -90,9 +88,7 @@ public sealed class HotPathAllocationTests
                 AllocatedAtMark = GC.GetAllocatedBytesForCurrentThread();
             }
 
-            var packet = default(DecodedPacket);
-            var status = _decoder.Decode(data, wireLength, ref packet);
-            _engine.Process(time, ref packet, status == DecodeStatus.Ok);
+            _inner.OnPacket(data, wireLength, time);
         }
     }
 }

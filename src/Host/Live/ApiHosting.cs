@@ -31,9 +31,7 @@ internal static class ApiHosting
         catch (ApiSocketException e)
         {
             server.Dispose();
-            throw e.OsMessage != null
-                ? new P0fFatalException(e.Message, osMessage: e.OsMessage) { Location = options.ApiSocket }
-                : new P0fFatalException(e.Message) { Location = options.ApiSocket };
+            throw new P0fFatalException(e.Message, osMessage: e.OsMessage) { Location = options.ApiSocket };
         }
 
         console.Info($"Listening on API socket '{options.ApiSocket}' (max {options.ApiMaxConnections} clients).");

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using P0fSharp.Capture;
 using P0fSharp.Engine;
-using P0fSharp.Engine.Packets;
 using P0fSharp.Host.Output;
 
 namespace P0fSharp.Host.Live;
@@ -42,7 +41,7 @@ internal sealed class CaptureService : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var feeder = new Feeder(_decoder, _engine);
+        var feeder = new EngineFeeder(_decoder, _engine);
         _source.Start(feeder, onTimeout: FlushIdle, completed: OnCaptureEnded);
         if (_statsIntervalSeconds > 0)
         {
@@ -121,25 +120,6 @@ internal sealed class CaptureService : IHostedService, IDisposable
         catch (CaptureOpenException e)
         {
             _console.Warn($"Cannot read capture statistics: {e.Message}");
-        }
-    }
-
-    private sealed class Feeder : IPacketHandler
-    {
-        private readonly PacketDecoder _decoder;
-        private readonly TrafficEngine _engine;
-
-        public Feeder(PacketDecoder decoder, TrafficEngine engine)
-        {
-            _decoder = decoder;
-            _engine = engine;
-        }
-
-        public void OnPacket(ReadOnlySpan<byte> data, int wireLength, PacketTime time)
-        {
-            var packet = default(DecodedPacket);
-            var status = _decoder.Decode(data, wireLength, ref packet);
-            _engine.Process(time, ref packet, status == DecodeStatus.Ok);
         }
     }
 }

@@ -52,18 +52,10 @@ internal static class LiveDaemon
         catch (CaptureFilterException e)
         {
             source.Dispose();
-            Console.Out.Flush();
-            Console.Error.WriteLine($"[-] pcap_compile: {e.LibpcapMessage}");
-            throw new P0fFatalException(e.P0fFatalText);
+            throw Runner.FilterFailure(e);
         }
 
-        LogFile? log = null;
-        if (options.LogFile != null)
-        {
-            log = LogFile.Open(options.LogFile);
-            log.Warning = console.Warn;
-            console.Info($"Log file '{options.LogFile}' opened for writing.");
-        }
+        LogFile? log = Runner.OpenLog(options, console);
 
         // Under systemd with the journal on stdout, multi-line observation blocks would become
         // a dozen journal entries each; when -o or -s carries the results they are left out.
