@@ -60,7 +60,18 @@ in_s sysctl -qw net.ipv4.tcp_timestamps=2
 
 mkdir -p "$work/www"
 printf 'live\n' > "$work/www/index.html"
-ip netns exec "$ns_s" python3 -m http.server 8000 --bind 198.51.100.1 --directory "$work/www" >"$work/py.log" 2>&1 &
+# The server holds each request for a second before answering, so the eight clients of a round
+# are connected at the same time however slowly they start: with -m 1,6 the connection cap is
+# then exceeded on every run, not only when the scheduler happens to overlap short fetches.
+ip netns exec "$ns_s" python3 -c '
+import functools, http.server, sys, time
+class Held(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        time.sleep(1.0)
+        super().do_GET()
+handler = functools.partial(Held, directory=sys.argv[1])
+http.server.ThreadingHTTPServer(("198.51.100.1", 8000), handler).serve_forever()
+' "$work/www" >"$work/py.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do in_s ss -Hltn 'sport = :8000' | grep -q . && break; sleep 0.1; done
 
