@@ -17,7 +17,11 @@
 #            `-o LOG -s SOCK -S 64`; SYNs fingerprinted = `mod=syn|` lines of the replayed
 #            clients, out of 100,000. Then, on the state that replay built (both tools saw the
 #            same packets), the API: ../shared/bench/api_bench.c (gcc -O2) with 8 and with 32
-#            clients asking for the capture's server 192.0.2.25 (known to both), qps and p99.
+#            clients asking for the capture's server 192.0.2.25 (known to both), qps and p99,
+#            and the CPU each query costs the server (/proc/PID/stat around the run) and the
+#            clients (/usr/bin/time). The same api_bench runs also drive bench/api_floor.c, a
+#            minimal C epoll server answering a constant record: the ceiling any server that
+#            answers each query with its own recv/send reaches here.
 #   memory   bytes per tracked host: 1,000,000 distinct hosts through the engine (the CLI caps
 #            -m at p0f's 500,000); 500,000 hosts through both command lines (peak RSS above an
 #            empty run); growth: 10,000,000 random-source SYNs (P0fSharp; 1,000,000 for p0f,
@@ -181,6 +185,10 @@ fi
 if [ ! -x "$API_BENCH" ] || [ "$SHARED/api_bench.c" -nt "$API_BENCH" ]; then
   gcc -O2 -pthread -o "$API_BENCH" "$SHARED/api_bench.c" || die "api_bench.c does not compile"
 fi
+API_FLOOR=$WORK/api_floor
+if [ ! -x "$API_FLOOR" ] || [ "$BENCH_DIR/api_floor.c" -nt "$API_FLOOR" ]; then
+  gcc -O2 -Wall -o "$API_FLOOR" "$BENCH_DIR/api_floor.c" || die "api_floor.c does not compile"
+fi
 
 CAPTURE=$WORK/smtp-$CONNECTIONS.pcap
 if { want offline || want live; } && [ ! -s "$CAPTURE" ]; then
@@ -306,6 +314,26 @@ syn_count() { # SYN observations of the replayed clients (198.18.0.0/15), not th
 # api_field TEXT KEY -> the number after KEY= in api_bench's output
 api_field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; } # user + system, all threads
+
+# api_run NAME SOCK PID CLIENTS -> "qps p99_us server_us_per_query clients_us_per_query"
+# The server's CPU comes from /proc/PID/stat around the run, the clients' from /usr/bin/time.
+api_run() {
+  local name=$1 sock=$2 pid=$3 clients=$4 tf=$WORK/api.time out t0 t1 answered
+  t0=$(cpu_ticks "$pid")
+  out=$(timeout 120 /usr/bin/time -o "$tf" -f '%U %S' "$API_BENCH" "$sock" "$SERVER_IP" "$clients" $((API_QUERIES / clients)) 2>&1) || true
+  t1=$(cpu_ticks "$pid")
+  echo "$name $clients: $out" >>"$WORK/api-raw.txt"
+  grep -q 'errors=0' <<<"$out" || log "  $name: api_bench with $clients clients reported errors: $out"
+  answered=$(api_field "$out" answered)
+  awk -v q="$(api_field "$out" qps)" -v p="$(api_field "$out" p99_us)" -v n="${answered:-0}" -v t0="$t0" -v t1="$t1" \
+    -v hz="$CLK_TCK" -v cpu="$(tail -1 "$tf" 2>/dev/null)" 'BEGIN {
+      split(cpu, c, " ")
+      if (n + 0 == 0 || q == "") { print "n/a n/a n/a n/a"; exit }
+      printf "%s %s %.2f %.2f\n", q, p, (t1 - t0) / hz / n * 1e6, (c[1] + c[2]) / n * 1e6 }'
+}
+
 # live_once NAME CMD... -> appends "syns pps sentinel qps8 p99_8 qps32 p99_32" to $WORK/live-NAME.results
 live_once() {
   local name=$1
@@ -338,35 +366,50 @@ live_once() {
     last=$now
     sleep 0.5
   done
-  local syns r8 r32
+  local syns a8 a32
   syns=$(syn_count "$logf")
   seen=0
   grep -q 'mod=syn|cli=192\.0\.2\.99/' "$logf" 2>/dev/null && seen=1
   [ "$seen" = 1 ] || log "  warning: $name did not log the sentinel SYN sent before the replay"
   # API on the state the replay built: the server both tools have fingerprinted.
   "$API_BENCH" "$sock" "$SERVER_IP" 8 2000 >/dev/null 2>&1 || true # warm-up
-  r8=$(timeout 120 "$API_BENCH" "$sock" "$SERVER_IP" 8 $((API_QUERIES / 8)) 2>&1) || true
-  r32=$(timeout 120 "$API_BENCH" "$sock" "$SERVER_IP" 32 $((API_QUERIES / 32)) 2>&1) || true
-  echo "$name: $r8" >>"$WORK/api-raw.txt"
-  echo "$name: $r32" >>"$WORK/api-raw.txt"
-  if ! grep -q 'errors=0' <<<"$r8" || ! grep -q 'errors=0' <<<"$r32"; then
-    log "  $name: api_bench reported errors: $r8 / $r32"
-  fi
+  a8=($(api_run "$name" "$sock" "$pid" 8))
+  a32=($(api_run "$name" "$sock" "$pid" 32))
   stop_pid "$pid"
-  echo "$syns ${pps:-0} $seen $(api_field "$r8" qps) $(api_field "$r8" p99_us) $(api_field "$r32" qps) $(api_field "$r32" p99_us)" \
+  echo "$syns ${pps:-0} $seen ${a8[0]} ${a8[1]} ${a32[0]} ${a32[1]} ${a8[2]} ${a8[3]} ${a32[2]} ${a32[3]}" \
     >>"$WORK/live-$name.results"
+}
+
+# floor_once -> appends "qps8 p99_8 qps32 p99_32 server8 clients8 server32 clients32" to $WORK/live-floor.results
+floor_once() {
+  local sock=$WORK/live-floor.sock pid deadline a8 a32
+  rm -f "$sock"
+  "$API_FLOOR" "$sock" 2>>"$WORK/live-floor.stderr" &
+  pid=$!
+  PIDS+=("$pid")
+  deadline=$((SECONDS + 10))
+  until [ -S "$sock" ] && "$API_BENCH" "$sock" "$SERVER_IP" 1 1 >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] || { stop_pid "$pid"; die "api_floor did not start"; }
+    sleep 0.1
+  done
+  "$API_BENCH" "$sock" "$SERVER_IP" 8 2000 >/dev/null 2>&1 || true # warm-up
+  a8=($(api_run floor "$sock" "$pid" 8))
+  a32=($(api_run floor "$sock" "$pid" 32))
+  stop_pid "$pid"
+  echo "${a8[0]} ${a8[1]} ${a32[0]} ${a32[1]} ${a8[2]} ${a8[3]} ${a32[2]} ${a32[3]}" >>"$WORK/live-floor.results"
 }
 
 run_live() {
   log "live: $RUNS pairs; tcpreplay --topspeed onto a veth, then api_bench 8 and 32 clients ..."
-  rm -f "$WORK"/live-*.results "$WORK/api-raw.txt"
+  rm -f "$WORK"/live-*.results "$WORK/api-raw.txt" "$WORK/live-floor.stderr"
   make_sentinel
   live_setup
   local i
   for ((i = 1; i <= RUNS; i++)); do
     live_once p0f "$P0F"
     live_once ours "${OURS[@]}"
-    log "  run $i: p0f $(tail -1 "$WORK/live-p0f.results") | P0fSharp $(tail -1 "$WORK/live-ours.results") (SYNs pps sentinel qps8 p99 qps32 p99)"
+    floor_once
+    log "  run $i: p0f $(tail -1 "$WORK/live-p0f.results") | P0fSharp $(tail -1 "$WORK/live-ours.results") (SYNs pps sentinel qps8 p99 qps32 p99 cpu-per-query: server8 clients8 server32 clients32) | floor $(tail -1 "$WORK/live-floor.results")"
   done
   local p o pm om
   p=$WORK/live-p0f.results o=$WORK/live-ours.results
@@ -389,7 +432,26 @@ run_live() {
     esac
     row "$label" "$(fmt "$pv" %.0f)" "$(fmt "$ov" %.0f)" "$(ratio "$pv" "$ov")" "$target" "$(verdict "$(ratio "$pv" "$ov")" "$op" "$lim")"
   done
-  note "live runs (SYN lines/replay pps/sentinel seen/qps8/p99_8/qps32/p99_32) p0f: $(runs_of "$p"); P0fSharp: $(runs_of "$o")"
+  local f=$WORK/live-floor.results clients sc cc fq pq oq
+  for clients in 8 32; do
+    [ "$clients" = 8 ] && { sc=8 cc=9; } || { sc=10 cc=11; }
+    local ps pc os oc
+    ps=$(col $sc "$p" | median) pc=$(col $cc "$p" | median) os=$(col $sc "$o" | median) oc=$(col $cc "$o" | median)
+    row "API, $clients clients: CPU per query, server + clients, µs" "$(fmt "$ps" %.1f) + $(fmt "$pc" %.1f)" \
+      "$(fmt "$os" %.1f) + $(fmt "$oc" %.1f)" "$(ratio "$(awk -v a="$ps" -v b="$pc" 'BEGIN { print a + b }')" "$(awk -v a="$os" -v b="$oc" 'BEGIN { print a + b }')")" "(reference)" ""
+  done
+  for clients in 8 32; do
+    [ "$clients" = 8 ] && { fq=1 sc=5 cc=6 pq=4; } || { fq=3 sc=7 cc=8 pq=6; }
+    local fv fs fc pv
+    fv=$(col $fq "$f" | median) fs=$(col $sc "$f" | median) fc=$(col $cc "$f" | median) pv=$(col $pq "$p" | median)
+    row "API floor (P0fSharp column: \`bench/api_floor.c\`, with its CPU µs per query, server + clients), $clients clients: queries/s" \
+      "$(fmt "$pv" %.0f)" "$(fmt "$fv" %.0f) ($(fmt "$fs" %.1f) + $(fmt "$fc" %.1f))" "$(ratio "$pv" "$fv")" "(ceiling)" ""
+    oq=$(col $pq "$o" | median)
+    note "API, $clients clients: P0fSharp reaches $(awk -v a="$oq" -v b="$fv" 'BEGIN { if (b + 0 > 0) printf "%.0f", 100 * a / b; else print "n/a" }') % of the floor server's throughput"
+  done
+  note "live runs (SYN lines/replay pps/sentinel seen/qps8/p99_8/qps32/p99_32/server and clients CPU µs per query at 8, then 32 clients) p0f: $(runs_of "$p"); P0fSharp: $(runs_of "$o")"
+  note "floor runs (qps8/p99_8/qps32/p99_32/server and clients CPU µs per query at 8, then 32 clients): $(runs_of "$f")"
+  note "API floor: \`bench/api_floor.c\`, one epoll thread answering each query with a constant 232-byte record (one recv and one send per ready connection, nothing else): what a server that only pays the transport of one recv and one send per query reaches with these clients on this machine"
   note "API: both tools capture live with \`-o\` and \`-s SOCK -S 64\`; after the replay (so both hold the capture's state, with p0f's default host limit of 10,000) api_bench asks $(commas "$API_QUERIES") times for $SERVER_IP, the capture's server, which both have fingerprinted (OS from its SYN+ACK); one query in flight per client"
 }
 

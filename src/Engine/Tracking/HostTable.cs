@@ -234,8 +234,7 @@ internal sealed class HostTable
 
     private static int LayoutKey(int index, bool synAck) => (index << 1) | (synAck ? 1 : 0);
 
-    private int Bucket(in HostAddress address) =>
-        HashCode.Combine(address.High, address.Low, address.Version) & (_buckets.Length - 1);
+    private int Bucket(in HostAddress address) => KeyedHash.Of(address) & (_buckets.Length - 1);
 
     private int TakeSlot()
     {
