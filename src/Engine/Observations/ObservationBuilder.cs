@@ -1,4 +1,3 @@
-using System.Globalization;
 using P0fSharp.Engine.Packets;
 
 namespace P0fSharp.Engine.Observations;
@@ -77,7 +76,7 @@ public sealed class ObservationBuilder
     public void Add(string key, uint value)
     {
         var destination = BeginValue(key);
-        value.TryFormat(destination, out int n, default, CultureInfo.InvariantCulture);
+        DecimalText.TryWrite(value, destination, out int n);
         EndValue(n);
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using P0fSharp.Engine.Packets;
 
 namespace P0fSharp.Engine.Observations;
 
@@ -9,8 +10,12 @@ namespace P0fSharp.Engine.Observations;
 /// </summary>
 public sealed class ObservationFormatter
 {
-    private readonly char[] _scratch = new char[64];
+    private readonly char[] _client = new char[EndpointChars];
+    private readonly char[] _server = new char[EndpointChars];
     private const long OffsetBucketSeconds = 900;
+
+    /// <summary>Eight 4-digit hex groups, seven colons, a slash and a 5-digit port.</summary>
+    private const int EndpointChars = 64;
     private long _cachedSecond = long.MinValue;
     private long _cachedOffsetBucket = long.MinValue;
     private TimeSpan _cachedOffset;
@@ -24,9 +29,9 @@ public sealed class ObservationFormatter
         output.Append('[');
         output.Append(LocalStamp(o.Time.Seconds));
         output.Append("] mod=").Append(o.Module).Append("|cli=");
-        AppendEndpoint(output, o.Client, o.ClientPort);
+        output.Append(FormatEndpoint(_client, o.Client, o.ClientPort));
         output.Append("|srv=");
-        AppendEndpoint(output, o.Server, o.ServerPort);
+        output.Append(FormatEndpoint(_server, o.Server, o.ServerPort));
         output.Append("|subj=").Append(o.SubjectIsClient ? "cli" : "srv");
         for (int i = 0; i < o.FieldCount; i++)
         {
@@ -39,22 +44,13 @@ public sealed class ObservationFormatter
     /// <summary>The human-readable block p0f prints on stdout.</summary>
     public void AppendBlock(in Observation o, StringBuilder output)
     {
-        output.Append(".-[ ");
-        AppendEndpoint(output, o.Client, o.ClientPort);
-        output.Append(" -> ");
-        AppendEndpoint(output, o.Server, o.ServerPort);
+        // The subject repeats one of the two endpoints: each is formatted once.
+        ReadOnlySpan<char> client = FormatEndpoint(_client, o.Client, o.ClientPort);
+        ReadOnlySpan<char> server = FormatEndpoint(_server, o.Server, o.ServerPort);
+        output.Append(".-[ ").Append(client).Append(" -> ").Append(server);
         output.Append(" (").Append(o.Module).Append(") ]-\n|\n");
         AppendKey(output, o.SubjectIsClient ? "client" : "server");
-        if (o.SubjectIsClient)
-        {
-            AppendEndpoint(output, o.Client, o.ClientPort);
-        }
-        else
-        {
-            AppendEndpoint(output, o.Server, o.ServerPort);
-        }
-
-        output.Append('\n');
+        output.Append(o.SubjectIsClient ? client : server).Append('\n');
         for (int i = 0; i < o.FieldCount; i++)
         {
             AppendKey(output, o.GetKey(i));
@@ -67,20 +63,20 @@ public sealed class ObservationFormatter
     private static void AppendKey(StringBuilder output, string key)
     {
         output.Append("| ").Append(key);
-        for (int i = key.Length; i < 8; i++)
+        if (key.Length < 8)
         {
-            output.Append(' ');
+            output.Append(' ', 8 - key.Length);
         }
 
         output.Append(" = ");
     }
 
-    private void AppendEndpoint(StringBuilder output, Packets.HostAddress address, ushort port)
+    private static ReadOnlySpan<char> FormatEndpoint(char[] buffer, in HostAddress address, ushort port)
     {
-        address.TryFormat(_scratch, out int n);
-        output.Append(_scratch, 0, n).Append('/');
-        port.TryFormat(_scratch, out n, default, CultureInfo.InvariantCulture);
-        output.Append(_scratch, 0, n);
+        address.TryFormat(buffer, out int n);
+        buffer[n++] = '/';
+        DecimalText.TryWrite(port, buffer.AsSpan(n), out int digits);
+        return buffer.AsSpan(0, n + digits);
     }
 
     /// <summary>Packet time in the local zone (TZ honoured), cached per second.</summary>

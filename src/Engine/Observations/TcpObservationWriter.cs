@@ -1,4 +1,3 @@
-using System.Globalization;
 using P0fSharp.Signatures;
 using P0fSharp.Signatures.Tcp;
 
@@ -32,7 +31,7 @@ internal sealed class TcpObservationWriter
             n = 3;
         }
 
-        ((uint)match.Distance).TryFormat(dist[n..], out int digits, default, CultureInfo.InvariantCulture);
+        Packets.DecimalText.TryWrite((uint)match.Distance, dist[n..], out int digits);
         _builder.EndValue(n + digits);
 
         var parameters = _builder.BeginValue("params");

@@ -28,7 +28,7 @@ internal ref struct ValueWriter
 
     public void Append(uint value)
     {
-        value.TryFormat(_destination[Written..], out int n, default, CultureInfo.InvariantCulture);
+        Packets.DecimalText.TryWrite(value, _destination[Written..], out int n);
         Written += n;
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 
 namespace P0fSharp.Engine.Packets;
 
@@ -58,7 +57,7 @@ public readonly struct HostAddress : IEquatable<HostAddress>, IComparable<HostAd
             uint v = (uint)(High >> 32);
             for (int i = 3; i >= 0; i--)
             {
-                if (!((byte)(v >> (i * 8))).TryFormat(destination[written..], out int n, default, CultureInfo.InvariantCulture))
+                if (!DecimalText.TryWrite((byte)(v >> (i * 8)), destination[written..], out int n))
                 {
                     return false;
                 }
