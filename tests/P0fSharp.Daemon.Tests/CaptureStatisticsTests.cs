@@ -99,12 +99,16 @@ public sealed partial class CaptureStatisticsTests
         }
 
         // Once it has drained the ring, every frame the kernel received either reached the
-        // daemon or was counted as a drop.
+        // daemon or was counted as a drop, to within a handful: the kernel's ring can count a
+        // frame of a burst that overran it as received without handing it over or counting it
+        // dropped (CI saw 2 of 43,205 stay unaccounted after three later frames had been
+        // delivered). Never more accounted than received, at most 0.1 % unaccounted.
         int total = sent + (Nudges * single.FrameCount);
         string drained = daemon.WaitForStderr(
             l => StatisticsLine().Match(l) is { Success: true } m && Number(m, "received") >= total
-                && Number(m, "processed") + Number(m, "kernel") == Number(m, "received"),
-            TimeSpan.FromSeconds(60), $"a periodic report accounting for all {total} frames");
+                && Number(m, "received") - (Number(m, "processed") + Number(m, "kernel")) is >= 0 and var unaccounted
+                && unaccounted <= Number(m, "received") / 1000,
+            TimeSpan.FromSeconds(60), $"a periodic report accounting for all {total} frames (to within 0.1 %)");
         Match d = StatisticsLine().Match(drained);
         Assert.True(Number(d, "kernel") > 0, $"{sent} frames sent at a stopped daemon, yet no kernel drop reported: {drained}");
         Assert.True(Number(d, "processed") > 0, drained);
