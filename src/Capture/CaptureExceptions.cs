@@ -28,6 +28,10 @@ public sealed class CaptureOpenException : Exception
         OsMessage = osMessage;
     }
 
+    /// <summary>libpcap itself is missing or unusable (its library did not load).</summary>
+    internal static CaptureOpenException LibpcapNotLoaded(Exception cause) =>
+        new("libpcap could not be loaded: " + cause.Message, null, cause);
+
     /// <summary>
     /// strerror() text when the failure is a system-call error (p0f reports those as
     /// <c>[-] SYSTEM ERROR : message</c> plus <c>OS message : ...</c>); null otherwise.

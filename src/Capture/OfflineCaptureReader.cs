@@ -68,17 +68,12 @@ public sealed class OfflineCaptureReader : IDisposable
         catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {
             device.Dispose();
-            throw new CaptureOpenException("libpcap could not be loaded: " + ex.Message, null, ex);
+            throw CaptureOpenException.LibpcapNotLoaded(ex);
         }
 
         try
         {
-            int linkType;
-            using (var lease = new HandleLease(device.Handle))
-            {
-                linkType = PcapNative.pcap_datalink(lease.Pointer);
-            }
-
+            int linkType = PcapNative.DataLink(device.Handle);
             return new OfflineCaptureReader(path, device, linkType);
         }
         catch

@@ -91,6 +91,13 @@ internal static unsafe partial class PcapNative
     [LibraryImport(Library)]
     internal static partial int pcap_datalink(nint pcap);
 
+    /// <summary>The DLT_ link type of an open handle.</summary>
+    internal static int DataLink(SafeHandle handle)
+    {
+        using var lease = new HandleLease(handle);
+        return pcap_datalink(lease.Pointer);
+    }
+
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int pcap_compile(nint pcap, BpfProgram* program, string expression, int optimize, uint netmask);
 

@@ -218,102 +218,63 @@ public static class P0fCommandLine
         switch (option)
         {
             case 'd':
-                if (o.Daemon)
-                {
-                    throw new P0fFatalException("Double werewolf mode not supported yet.");
-                }
-
+                Refuse(o.Daemon, "Double werewolf mode not supported yet.");
                 return o with { Daemon = true };
             case 'L':
                 return o with { ListInterfaces = true };
             case 'p':
-                if (o.Promiscuous)
-                {
-                    throw new P0fFatalException("Even more promiscuous? People will start talking!");
-                }
-
+                Refuse(o.Promiscuous, "Even more promiscuous? People will start talking!");
                 return o with { Promiscuous = true };
             case 'i':
-                if (o.Interface != null)
-                {
-                    throw new P0fFatalException("Multiple -i options not supported (try '-i any').");
-                }
-
+                Refuse(o.Interface != null, "Multiple -i options not supported (try '-i any').");
                 return o with { Interface = value };
             case 'r':
-                if (o.ReadFile != null)
-                {
-                    throw new P0fFatalException("Multiple -r options not supported.");
-                }
-
+                Refuse(o.ReadFile != null, "Multiple -r options not supported.");
                 return o with { ReadFile = value };
             case 'f':
-                if (o.FingerprintFile != null)
-                {
-                    throw new P0fFatalException("Multiple -f options not supported.");
-                }
-
+                Refuse(o.FingerprintFile != null, "Multiple -f options not supported.");
                 return o with { FingerprintFile = value };
             case 'o':
-                if (o.LogFile != null)
-                {
-                    throw new P0fFatalException("Multiple -o options not supported.");
-                }
-
+                Refuse(o.LogFile != null, "Multiple -o options not supported.");
                 return o with { LogFile = value };
             case 's':
-                if (o.ApiSocket != null)
-                {
-                    throw new P0fFatalException("Multiple -s options not supported.");
-                }
-
+                Refuse(o.ApiSocket != null, "Multiple -s options not supported.");
                 return o with { ApiSocket = value };
             case 'u':
-                if (o.User != null)
-                {
-                    throw new P0fFatalException("Split personality mode not supported.");
-                }
-
+                Refuse(o.User != null, "Split personality mode not supported.");
                 return o with { User = value };
             case 'S':
-                if (o.ApiMaxConnections != P0fOptions.DefaultApiMaxConnections)
-                {
-                    throw new P0fFatalException("Multiple -S options not supported.");
-                }
-
+                Refuse(o.ApiMaxConnections != P0fOptions.DefaultApiMaxConnections, "Multiple -S options not supported.");
                 int limit = CAtoi(value!);
-                if (limit is < 1 or > 100)
-                {
-                    throw new P0fFatalException("Outlandish value specified for -S.");
-                }
-
+                Refuse(limit is < 1 or > 100, "Outlandish value specified for -S.");
                 return o with { ApiMaxConnections = limit, ApiMaxConnectionsGiven = true };
             case 't':
-                if (o.ConnectionMaxAgeSeconds != P0fOptions.DefaultConnectionMaxAge || o.HostIdleLimitMinutes != P0fOptions.DefaultHostIdleMinutes)
-                {
-                    throw new P0fFatalException("Multiple -t options not supported.");
-                }
-
-                if (!TryParsePair(value!, out uint age, out uint idle) || age is < 1 or > 1_000_000 || idle is < 1 or > 1_000_000)
-                {
-                    throw new P0fFatalException("Outlandish value specified for -t.");
-                }
-
+                Refuse(
+                    o.ConnectionMaxAgeSeconds != P0fOptions.DefaultConnectionMaxAge || o.HostIdleLimitMinutes != P0fOptions.DefaultHostIdleMinutes,
+                    "Multiple -t options not supported.");
+                Refuse(
+                    !TryParsePair(value!, out uint age, out uint idle) || age is < 1 or > 1_000_000 || idle is < 1 or > 1_000_000,
+                    "Outlandish value specified for -t.");
                 return o with { ConnectionMaxAgeSeconds = age, HostIdleLimitMinutes = idle };
             case 'm':
-                if (o.MaxConnections != P0fOptions.DefaultMaxConnections || o.MaxHosts != P0fOptions.DefaultMaxHosts)
-                {
-                    throw new P0fFatalException("Multiple -m options not supported.");
-                }
-
-                if (!TryParsePair(value!, out uint conns, out uint hosts) || conns is < 1 or > 100_000 || hosts is < 1 or > 500_000)
-                {
-                    throw new P0fFatalException("Outlandish value specified for -m.");
-                }
-
+                Refuse(
+                    o.MaxConnections != P0fOptions.DefaultMaxConnections || o.MaxHosts != P0fOptions.DefaultMaxHosts,
+                    "Multiple -m options not supported.");
+                Refuse(
+                    !TryParsePair(value!, out uint conns, out uint hosts) || conns is < 1 or > 100_000 || hosts is < 1 or > 500_000,
+                    "Outlandish value specified for -m.");
                 return o with { MaxConnections = (int)conns, MaxHosts = (int)hosts };
             default:
                 throw new P0fFatalException($"invalid option -- '{option}'", showUsage: true);
+        }
+    }
+
+    /// <summary>p0f's one-line refusal of a repeated or out-of-range option.</summary>
+    private static void Refuse(bool condition, string message)
+    {
+        if (condition)
+        {
+            throw new P0fFatalException(message);
         }
     }
 

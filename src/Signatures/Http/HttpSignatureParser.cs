@@ -53,30 +53,7 @@ internal static class HttpSignatureParser
             int id = table.Register(name);
             p = n;
 
-            string? value = null;
-            if (line.At(p) == '=')
-            {
-                if (line.At(p + 1) != '[')
-                {
-                    throw ParseFailure.InLine("Missing '[' after '='", lineNo);
-                }
-
-                p += 2;
-                n = p;
-                while (line.At(n) != 0 && line.At(n) != ']')
-                {
-                    n++;
-                }
-
-                if (n == p || line.At(n) == 0)
-                {
-                    throw Malformed(lineNo);
-                }
-
-                value = line.Text(p, n);
-                p = n + 1;
-            }
-
+            string? value = BracketedValue(line, ref p, lineNo);
             headers.Add(new HttpSignatureHeader(id, name, optional, value));
 
             if (line.At(p) == ',')
@@ -160,30 +137,7 @@ internal static class HttpSignatureParser
             int id = names.LookupOrAdd(line.Text(p, p + ((n - p) & 0xFF)));
             p = n;
 
-            string? alias = null;
-            if (line.At(p) == '=')
-            {
-                if (line.At(p + 1) != '[')
-                {
-                    throw ParseFailure.InLine("Missing '[' after '='", lineNo);
-                }
-
-                p += 2;
-                n = p;
-                while (line.At(n) != 0 && line.At(n) != ']')
-                {
-                    n++;
-                }
-
-                if (n == p || line.At(n) == 0)
-                {
-                    throw Malformed(lineNo);
-                }
-
-                alias = line.Text(p, n);
-                p = n + 1;
-            }
-
+            string? alias = BracketedValue(line, ref p, lineNo);
             string name = names.Names[id];
             into.Add(new UaOsEntry(id, name, alias ?? name));
 
@@ -202,6 +156,35 @@ internal static class HttpSignatureParser
         }
 
         return p;
+    }
+
+    /// <summary>An optional <c>=[text]</c> at <paramref name="p"/> (a header value, a ua_os alias); p moves past it.</summary>
+    private static string? BracketedValue(in LineText line, ref int p, int lineNo)
+    {
+        if (line.At(p) != '=')
+        {
+            return null;
+        }
+
+        if (line.At(p + 1) != '[')
+        {
+            throw ParseFailure.InLine("Missing '[' after '='", lineNo);
+        }
+
+        int start = p + 2;
+        int end = start;
+        while (line.At(end) != 0 && line.At(end) != ']')
+        {
+            end++;
+        }
+
+        if (end == start || line.At(end) == 0)
+        {
+            throw Malformed(lineNo);
+        }
+
+        p = end + 1;
+        return line.Text(start, end);
     }
 
     private static ParseFailure Malformed(int lineNo) => ParseFailure.InLine("Malformed signature", lineNo);
