@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using P0fSharp.Tests.Shared;
 
 namespace P0fSharp.Daemon.Tests.Support;
 
@@ -179,58 +180,14 @@ internal static class P0fApi
 }
 
 /// <summary>A blocking client connection with every wait bounded.</summary>
-internal sealed class ApiConnection : IDisposable
+internal sealed class ApiConnection : BlockingUnixClient
 {
-    private ApiConnection(Socket socket) => Socket = socket;
-
-    public Socket Socket { get; }
-
-    public static ApiConnection Open(string socketPath, int timeoutMs = 30_000)
+    private ApiConnection(Socket socket)
+        : base(socket)
     {
-        var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-        {
-            ReceiveTimeout = timeoutMs,
-            SendTimeout = timeoutMs,
-        };
-        try
-        {
-            s.Connect(new UnixDomainSocketEndPoint(socketPath));
-        }
-        catch
-        {
-            s.Dispose();
-            throw;
-        }
-
-        return new ApiConnection(s);
     }
 
-    public void Send(ReadOnlySpan<byte> data)
-    {
-        while (!data.IsEmpty)
-        {
-            data = data[Socket.Send(data)..];
-        }
-    }
-
-    /// <summary>Exactly <paramref name="count"/> bytes, or an exception (time-out, end of stream).</summary>
-    public byte[] Receive(int count)
-    {
-        byte[] buffer = new byte[count];
-        int have = 0;
-        while (have < count)
-        {
-            int n = Socket.Receive(buffer.AsSpan(have));
-            if (n == 0)
-            {
-                throw new IOException($"End of stream after {have} of {count} bytes.");
-            }
-
-            have += n;
-        }
-
-        return buffer;
-    }
+    public static ApiConnection Open(string socketPath, int timeoutMs = 30_000) => new(ConnectSocket(socketPath, timeoutMs));
 
     public P0fAnswer ReceiveAnswer() => new(Receive(232));
 
@@ -239,9 +196,4 @@ internal sealed class ApiConnection : IDisposable
         Send(query);
         return ReceiveAnswer();
     }
-
-    /// <summary>True when data or end-of-stream is readable within the time.</summary>
-    public bool ReadableWithin(int milliseconds) => Socket.Poll(milliseconds * 1000, SelectMode.SelectRead);
-
-    public void Dispose() => Socket.Dispose();
 }

@@ -29,41 +29,13 @@ for tool in ip tcpdump python3 curl; do
 done
 [ "$(id -u)" -eq 0 ] || { echo "make_real_http.sh: must run as root (network namespaces)" >&2; exit 2; }
 
-suffix=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-ns_c="p0fs-${suffix}c"
-ns_s="p0fs-${suffix}s"
-veth_c="p0fs${suffix}a"
-veth_s="p0fs${suffix}b"
-work=$(mktemp -d "/tmp/p0fs-real-${suffix}.XXXX")
-pids=()
-
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  ip netns del "$ns_c" 2>/dev/null || true
-  ip netns del "$ns_s" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-in_c() { ip netns exec "$ns_c" "$@"; }
-in_s() { ip netns exec "$ns_s" "$@"; }
+# shellcheck source=netlab.sh
+. "$(dirname "$0")/netlab.sh"
+netlab_init real
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # ---- network ------------------------------------------------------------------------------
-ip netns add "$ns_c"
-ip netns add "$ns_s"
-ip link add "$veth_c" type veth peer name "$veth_s"
-ip link set "$veth_c" netns "$ns_c"
-ip link set "$veth_s" netns "$ns_s"
-in_s ip link set lo up
-in_c ip link set lo up
+netlab_up
 in_s ip addr add 198.51.100.1/24 dev "$veth_s"
 in_s ip -6 addr add 2001:db8:51::1/64 dev "$veth_s" nodad
 for n in 2 3 4 5 6 7; do in_c ip addr add "198.51.100.$n/24" dev "$veth_c"; done
