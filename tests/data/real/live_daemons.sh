@@ -9,7 +9,8 @@
 #
 # Writes OUTDIR/p0f/ and OUTDIR/ours/, each with live.log (-o), out (stdout) and err (stderr). Namespaces (198.51.100.0/24) and interfaces carry a
 # random suffix; every client is bounded by `timeout`; the daemons, the server and the
-# namespaces are removed by PID on exit. Needs root, iproute2, python3, curl, p0f.
+# namespaces are removed by PID on exit. Needs root, iproute2, util-linux (taskset), python3,
+# curl, p0f.
 set -euo pipefail
 
 outdir=${1:?usage: live_daemons.sh OUTDIR [p0f options...]}
@@ -20,37 +21,10 @@ read -r -a ours_cmd <<< "${P0FSHARP:?set P0FSHARP to the p0fsharp command}"
 p0f_bin=${P0F:-$(command -v p0f || echo /usr/sbin/p0f)}
 [ "$(id -u)" -eq 0 ] || { echo "live_daemons.sh: must run as root" >&2; exit 2; }
 
-suffix=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-ns_c="p0fs-${suffix}c"
-ns_s="p0fs-${suffix}s"
-veth_c="p0fs${suffix}a"
-veth_s="p0fs${suffix}b"
-work=$(mktemp -d "/tmp/p0fs-live-${suffix}.XXXX")
-pids=()
-
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  ip netns del "$ns_c" 2>/dev/null || true
-  ip netns del "$ns_s" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-in_c() { ip netns exec "$ns_c" "$@"; }
-in_s() { ip netns exec "$ns_s" "$@"; }
-
-ip netns add "$ns_c"
-ip netns add "$ns_s"
-ip link add "$veth_c" type veth peer name "$veth_s"
-ip link set "$veth_c" netns "$ns_c"
-ip link set "$veth_s" netns "$ns_s"
-in_s ip link set lo up
-in_c ip link set lo up
+# shellcheck source=netlab.sh
+. "$(dirname "$0")/netlab.sh"
+netlab_init live
+netlab_up
 in_s ip addr add 198.51.100.1/24 dev "$veth_s"
 for n in $(seq 2 9); do in_c ip addr add "198.51.100.$n/24" dev "$veth_c"; done
 in_s ip link set "$veth_s" up
@@ -63,7 +37,11 @@ printf 'live\n' > "$work/www/index.html"
 # The server holds each request for a second before answering, so the eight clients of a round
 # are connected at the same time however slowly they start: with -m 1,6 the connection cap is
 # then exceeded on every run, not only when the scheduler happens to overlap short fetches.
-ip netns exec "$ns_s" python3 -c '
+# Server and clients run on CPU 0 only: frames sent from two CPUs at once can reach the two
+# daemons' capture sockets in opposite orders (each CPU hands its frame to every socket in
+# turn), and with a cap of one connection the order decides which flow is kept (CI saw two
+# SYNs a few microseconds apart logged in swapped order). From one CPU, one order for both.
+ip netns exec "$ns_s" taskset -c 0 python3 -c '
 import functools, http.server, sys, time
 class Held(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
@@ -95,7 +73,7 @@ done
 for round in 1 2 3 4; do
   cpids=()
   for n in $(seq 2 9); do
-    in_c timeout 10 curl -s -o /dev/null --interface "198.51.100.$n" http://198.51.100.1:8000/ &
+    in_c taskset -c 0 timeout 10 curl -s -o /dev/null --interface "198.51.100.$n" http://198.51.100.1:8000/ &
     cpids+=($!)
   done
   for pid in "${cpids[@]}"; do wait "$pid" || true; done
