@@ -334,7 +334,27 @@ api_run() {
       printf "%s %s %.2f %.2f\n", q, p, (t1 - t0) / hz / n * 1e6, (c[1] + c[2]) / n * 1e6 }'
 }
 
-# live_once NAME CMD... -> appends "syns pps sentinel qps8 p99_8 qps32 p99_32" to $WORK/live-NAME.results
+# api_both NAME SOCK PID -> "qps8 p99_8 qps32 p99_32 server8 clients8 server32 clients32", after a warm-up
+api_both() {
+  local a8 a32
+  "$API_BENCH" "$2" "$SERVER_IP" 8 2000 >/dev/null 2>&1 || true
+  a8=($(api_run "$1" "$2" "$3" 8))
+  a32=($(api_run "$1" "$2" "$3" 32))
+  echo "${a8[0]} ${a8[1]} ${a32[0]} ${a32[1]} ${a8[2]} ${a8[3]} ${a32[2]} ${a32[3]}"
+}
+
+# wait_api NAME SOCK PID SECONDS STDERR_FILE: until the server at SOCK answers a query; dies
+# (with the server's last words) when it exits first or is not ready in time.
+wait_api() {
+  local name=$1 sock=$2 pid=$3 deadline=$((SECONDS + $4)) errf=$5
+  until [ -S "$sock" ] && "$API_BENCH" "$sock" "$SERVER_IP" 1 1 >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { tail -5 "$errf" >&2; die "live: $name exited before it was ready"; }
+    [ "$SECONDS" -lt "$deadline" ] || { stop_pid "$pid"; die "live: $name was not ready within $4 s"; }
+    sleep 0.1
+  done
+}
+
+# live_once NAME CMD... -> appends "syns pps sentinel" and api_both's fields to $WORK/live-NAME.results
 live_once() {
   local name=$1
   shift
@@ -344,12 +364,7 @@ live_once() {
   pid=$!
   PIDS+=("$pid")
   # Ready when the API answers: both tools open the capture and install its filter first.
-  deadline=$((SECONDS + 60))
-  until [ -S "$sock" ] && "$API_BENCH" "$sock" "$SERVER_IP" 1 1 >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || { tail -5 "$errf" >&2; die "live: $name exited before it was ready"; }
-    [ "$SECONDS" -lt "$deadline" ] || { stop_pid "$pid"; die "live: $name was not ready within 60 s"; }
-    sleep 0.1
-  done
+  wait_api "$name" "$sock" "$pid" 60 "$errf"
   sleep 1
   ip netns exec "$NS_TX" tcpreplay -q -i "$IF_TX" "$SENTINEL" >/dev/null 2>&1 || true
   sleep 0.2
@@ -366,37 +381,28 @@ live_once() {
     last=$now
     sleep 0.5
   done
-  local syns a8 a32
+  local syns api
   syns=$(syn_count "$logf")
   seen=0
   grep -q 'mod=syn|cli=192\.0\.2\.99/' "$logf" 2>/dev/null && seen=1
   [ "$seen" = 1 ] || log "  warning: $name did not log the sentinel SYN sent before the replay"
   # API on the state the replay built: the server both tools have fingerprinted.
-  "$API_BENCH" "$sock" "$SERVER_IP" 8 2000 >/dev/null 2>&1 || true # warm-up
-  a8=($(api_run "$name" "$sock" "$pid" 8))
-  a32=($(api_run "$name" "$sock" "$pid" 32))
+  api=$(api_both "$name" "$sock" "$pid")
   stop_pid "$pid"
-  echo "$syns ${pps:-0} $seen ${a8[0]} ${a8[1]} ${a32[0]} ${a32[1]} ${a8[2]} ${a8[3]} ${a32[2]} ${a32[3]}" \
-    >>"$WORK/live-$name.results"
+  echo "$syns ${pps:-0} $seen $api" >>"$WORK/live-$name.results"
 }
 
-# floor_once -> appends "qps8 p99_8 qps32 p99_32 server8 clients8 server32 clients32" to $WORK/live-floor.results
+# floor_once -> appends api_both's fields for bench/api_floor.c to $WORK/live-floor.results
 floor_once() {
-  local sock=$WORK/live-floor.sock pid deadline a8 a32
+  local sock=$WORK/live-floor.sock errf=$WORK/live-floor.stderr pid api
   rm -f "$sock"
-  "$API_FLOOR" "$sock" 2>>"$WORK/live-floor.stderr" &
+  "$API_FLOOR" "$sock" 2>>"$errf" &
   pid=$!
   PIDS+=("$pid")
-  deadline=$((SECONDS + 10))
-  until [ -S "$sock" ] && "$API_BENCH" "$sock" "$SERVER_IP" 1 1 >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] || { stop_pid "$pid"; die "api_floor did not start"; }
-    sleep 0.1
-  done
-  "$API_BENCH" "$sock" "$SERVER_IP" 8 2000 >/dev/null 2>&1 || true # warm-up
-  a8=($(api_run floor "$sock" "$pid" 8))
-  a32=($(api_run floor "$sock" "$pid" 32))
+  wait_api floor "$sock" "$pid" 10 "$errf"
+  api=$(api_both floor "$sock" "$pid")
   stop_pid "$pid"
-  echo "${a8[0]} ${a8[1]} ${a32[0]} ${a32[1]} ${a8[2]} ${a8[3]} ${a32[2]} ${a32[3]}" >>"$WORK/live-floor.results"
+  echo "$api" >>"$WORK/live-floor.results"
 }
 
 run_live() {
