@@ -10,12 +10,13 @@ namespace P0fSharp.Engine.Observations;
 /// </summary>
 public sealed class ObservationFormatter
 {
-    private readonly char[] _client = new char[EndpointChars];
-    private readonly char[] _server = new char[EndpointChars];
     private const long OffsetBucketSeconds = 900;
 
-    /// <summary>Eight 4-digit hex groups, seven colons, a slash and a 5-digit port.</summary>
+    /// <summary>Room for eight 4-digit hex groups, seven colons, a slash and a 5-digit port.</summary>
     private const int EndpointChars = 64;
+
+    private readonly char[] _client = new char[EndpointChars];
+    private readonly char[] _server = new char[EndpointChars];
     private long _cachedSecond = long.MinValue;
     private long _cachedOffsetBucket = long.MinValue;
     private TimeSpan _cachedOffset;
