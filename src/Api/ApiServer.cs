@@ -7,9 +7,10 @@ using P0fSharp.Engine.Hosts;
 namespace P0fSharp.Api;
 
 /// <summary>
-/// p0f's v3 query API on a unix stream socket (spec §7), served by a small number of epoll
-/// event-loop threads (<see cref="ApiWorker"/>) over non-blocking descriptors: at most
-/// <see cref="ApiServerOptions.MaxClients"/> connections are served at once; further
+/// p0f's v3 query API on a unix stream socket (spec §7): one accepting thread
+/// (<see cref="ApiAcceptor"/>) and a thread per connection being served
+/// (<see cref="ApiConnectionThread"/>, pooled), with blocking recv / send on raw descriptors.
+/// At most <see cref="ApiServerOptions.MaxClients"/> connections are served at once; further
 /// connections are left in the kernel backlog, not accepted, until a slot frees — as p0f does.
 /// </summary>
 /// <remarks>
@@ -17,10 +18,9 @@ namespace P0fSharp.Api;
 /// complete query is answered from a host snapshot taken at that moment, answers to pipelined
 /// queries go out together. Bad queries get a BADQUERY answer and the connection stays open.
 /// A read or write error, or a vanished peer, only ends that connection. A client that stops
-/// mid-query or stops reading holds only its own slot (as it holds a slot in p0f); nothing
-/// ever blocks a worker.
+/// mid-query or stops reading holds only its own slot and thread (as it holds a slot in p0f).
 /// <para>
-/// Warnings go to the sink passed to the constructor, from the worker threads, so it must
+/// Warnings go to the sink passed to the constructor, from the server's threads, so it must
 /// be thread-safe. Texts are what p0f passes to its <c>WARN()</c> (without the
 /// <c>[!] WARNING: </c> prefix); where p0f's format string ends in <c>\n</c> (unknown address
 /// type, too many connections) the text does too, so printing it with a line ending
@@ -33,37 +33,21 @@ public sealed class ApiServer : IDisposable
     public const string TooManyConnectionsWarning = "Too many API connections (use -S to adjust).\n";
 
     private const int SunPathSize = 108;
-    private const int AcceptRetryMilliseconds = 100;
-    private const int WorkerStackSize = 256 * 1024;
-    private const int ECONNABORTED = 103;
+    private const int ThreadStackSize = 256 * 1024;
 
     private readonly ApiServerOptions _options;
     private readonly IHostLookup _lookup;
     private readonly Action<string>? _warningSink;
 
     private Socket? _listener;
-    private int _listenerFd = -1;
-    private ApiWorker[] _workers = [];
+    private ApiConnectionPool? _pool;
+    private ApiAcceptor? _acceptor;
     private UnixFile.Status _boundFile;
     private int _state; // 0 created, 1 started, 2 disposed
     private volatile bool _stopping;
 
-    // Slots taken (accepted or being accepted) and connections registered with a worker.
-    private int _slotsUsed;
-    private long _active;
-    private long _accepted;
-    private long _overflowEpisodes;
-
-    // Owned by the accepting worker's thread.
-    private int _listenerParked;
-    private long _acceptRetryAt;
-    private bool _overflow;
-    private long _overflowStart;
-    private long _overflowWaited;
-    private int _nextWorker;
-
     /// <param name="options">Socket path, connection limit, file mode and group.</param>
-    /// <param name="lookup">The host table; called from the worker threads.</param>
+    /// <param name="lookup">The host table; called from the connection threads.</param>
     /// <param name="warningSink">Receives p0f-style warning texts; must be thread-safe. Exceptions it throws are ignored.</param>
     public ApiServer(ApiServerOptions options, IHostLookup lookup, Action<string>? warningSink = null)
     {
@@ -90,37 +74,37 @@ public sealed class ApiServer : IDisposable
         get
         {
             long ok = 0, noMatch = 0, bad = 0, dropped = 0;
-            foreach (ApiWorker worker in Volatile.Read(ref _workers))
+            foreach (ApiConnectionThread thread in Volatile.Read(ref _pool)?.Threads ?? [])
             {
-                ok += worker.QueriesOk;
-                noMatch += worker.QueriesNoMatch;
-                bad += worker.QueriesBad;
-                dropped += worker.Dropped;
+                ok += thread.QueriesOk;
+                noMatch += thread.QueriesNoMatch;
+                bad += thread.QueriesBad;
+                dropped += thread.Dropped;
             }
 
+            ApiAcceptor? acceptor = Volatile.Read(ref _acceptor);
             return new ApiServerCounters
             {
-                ConnectionsAccepted = Interlocked.Read(ref _accepted),
-                ActiveConnections = Interlocked.Read(ref _active),
+                ConnectionsAccepted = acceptor?.Accepted ?? 0,
+                ActiveConnections = acceptor?.Active ?? 0,
                 QueriesOk = ok,
                 QueriesNoMatch = noMatch,
                 QueriesBad = bad,
-                ClientsDropped = dropped,
-                OverflowEpisodes = Interlocked.Read(ref _overflowEpisodes),
+                ClientsDropped = dropped + (acceptor?.Refused ?? 0),
+                OverflowEpisodes = acceptor?.OverflowEpisodes ?? 0,
             };
         }
     }
 
+    /// <summary>The accepting thread and every connection thread started so far.</summary>
+    internal IReadOnlyList<Thread> ServerThreads =>
+        Volatile.Read(ref _acceptor) is { } acceptor
+            ? [acceptor.Thread, .. (Volatile.Read(ref _pool)?.Threads ?? []).Select(t => t.Thread)]
+            : [];
+
     internal IHostLookup Lookup => _lookup;
 
     internal bool Stopping => _stopping;
-
-    /// <summary>
-    /// Event-loop threads: one on a machine of up to four cores (clients of a local API
-    /// share those cores, and one loop already batches every ready connection per wake-up),
-    /// else one per four cores, at most four.
-    /// </summary>
-    internal static int WorkerCount => Math.Clamp(Environment.ProcessorCount / 4, 1, 4);
 
     /// <summary>
     /// Creates the socket file and starts accepting. Path rules: shorter than 108 bytes; an
@@ -140,29 +124,21 @@ public sealed class ApiServer : IDisposable
             throw new InvalidOperationException("The API server is already started.");
         }
 
-        var workers = new List<ApiWorker>();
         try
         {
             _listener = OpenListener();
             _listener.Blocking = false;
-            _listenerFd = (int)_listener.Handle;
-            for (int i = 0; i < WorkerCount; i++)
-            {
-                workers.Add(new ApiWorker(this, i + 1, WorkerStackSize));
-            }
-
-            if (LinuxSockets.Add(workers[0].Epoll, _listenerFd, LinuxSockets.EpollIn, ApiWorker.ListenerToken) != 0)
-            {
-                throw new ApiSocketException("epoll_ctl() on the API socket failed.", LinuxSockets.Describe(LinuxSockets.LastError));
-            }
+            var pool = new ApiConnectionPool(this, ThreadStackSize);
+            var acceptor = new ApiAcceptor(this, pool, (int)_listener.Handle, _options.MaxClients, ThreadStackSize);
+            Volatile.Write(ref _pool, pool);
+            Volatile.Write(ref _acceptor, acceptor);
+            acceptor.Start();
         }
         catch
         {
-            foreach (ApiWorker worker in workers)
-            {
-                worker.Dispose();
-            }
-
+            _acceptor?.Dispose();
+            _acceptor = null;
+            _pool = null;
             if (_listener is not null)
             {
                 _listener.Dispose();
@@ -173,17 +149,11 @@ public sealed class ApiServer : IDisposable
             Volatile.Write(ref _state, 0);
             throw;
         }
-
-        Volatile.Write(ref _workers, workers.ToArray());
-        foreach (ApiWorker worker in _workers)
-        {
-            worker.Start();
-        }
     }
 
     /// <summary>
-    /// Stops accepting, closes every connection, waits up to
-    /// <see cref="ApiServerOptions.ShutdownTimeout"/> for the worker threads, and removes the
+    /// Stops accepting, ends every connection, waits up to
+    /// <see cref="ApiServerOptions.ShutdownTimeout"/> for the server's threads, and removes the
     /// socket file if it is still the one this server created.
     /// </summary>
     public void Dispose()
@@ -194,30 +164,29 @@ public sealed class ApiServer : IDisposable
         }
 
         _stopping = true;
-        ApiWorker[] workers = Volatile.Read(ref _workers);
-        foreach (ApiWorker worker in workers)
-        {
-            worker.Wake();
-        }
-
         long deadline = Stopwatch.GetTimestamp() + (long)(_options.ShutdownTimeout.TotalSeconds * Stopwatch.Frequency);
-        bool allEnded = true;
-        foreach (ApiWorker worker in workers)
+        ApiAcceptor? acceptor = _acceptor;
+        bool acceptorEnded = true;
+        if (acceptor is not null)
         {
+            acceptor.Wake();
             long left = deadline - Stopwatch.GetTimestamp();
             int ms = left <= 0 ? 0 : (int)Math.Min(int.MaxValue, left * 1000 / Stopwatch.Frequency);
-            if (worker.Thread != Thread.CurrentThread && !worker.Thread.Join(ms))
-            {
-                allEnded = false;
-            }
+            acceptorEnded = acceptor.Thread == Thread.CurrentThread || acceptor.Thread.Join(ms);
         }
 
-        if (allEnded)
+        bool connectionThreadsEnded = true;
+        if (_pool is { } pool)
         {
-            foreach (ApiWorker worker in workers)
-            {
-                worker.Dispose();
-            }
+            pool.Stop();
+            connectionThreadsEnded = pool.Join(deadline);
+        }
+
+        // A connection thread still running may yet signal the acceptor's descriptor: keep it
+        // open (rather than let its number be reused) unless every thread has ended.
+        if (acceptorEnded && connectionThreadsEnded)
+        {
+            acceptor?.Dispose();
         }
 
         Socket? listener = _listener;
@@ -227,6 +196,9 @@ public sealed class ApiServer : IDisposable
             RemoveOwnSocketFile();
         }
     }
+
+    /// <summary>A connection thread has finished with its connection (its slot is free).</summary>
+    internal void ConnectionEnded() => _acceptor?.ConnectionEnded();
 
     // ------------------------------------------------------------------ socket set-up
 
@@ -372,168 +344,6 @@ public sealed class ApiServer : IDisposable
         {
             Warn($"Could not remove the API socket '{_options.SocketPath}': {e.Message}");
         }
-    }
-
-    // ------------------------------------------------------------------ accepting (first worker's thread)
-
-    /// <summary>
-    /// The listener is readable: accept while slots are free. With every slot taken and a
-    /// connection waiting, an overflow episode starts (warned about once) and the listener
-    /// leaves the epoll set until a slot frees; the episode ends, with a summary, when the
-    /// backlog has drained.
-    /// </summary>
-    internal void AcceptPending(ApiWorker acceptor)
-    {
-        while (!_stopping)
-        {
-            if (!TryTakeSlot())
-            {
-                if (!LinuxSockets.IsReadable(_listenerFd))
-                {
-                    EndOverflow();
-                    return;
-                }
-
-                if (!_overflow)
-                {
-                    _overflow = true;
-                    _overflowStart = Stopwatch.GetTimestamp();
-                    _overflowWaited = 0;
-                    Interlocked.Increment(ref _overflowEpisodes);
-                    Warn(TooManyConnectionsWarning);
-                }
-
-                ParkListener(acceptor, retryLater: false);
-                return;
-            }
-
-            int fd = LinuxSockets.Accept(_listenerFd);
-            if (fd < 0)
-            {
-                int errno = LinuxSockets.LastError;
-                ReleaseSlot(registered: false);
-                if (errno == LinuxSockets.EAGAIN)
-                {
-                    EndOverflow();
-                    return;
-                }
-
-                if (errno is LinuxSockets.EINTR or ECONNABORTED)
-                {
-                    continue;
-                }
-
-                // e.g. EMFILE: try again a little later rather than spin on a readable listener
-                Warn($"accept() on the API socket failed: {LinuxSockets.Describe(errno)}");
-                ParkListener(acceptor, retryLater: true);
-                return;
-            }
-
-            Interlocked.Increment(ref _accepted);
-            if (_overflow)
-            {
-                _overflowWaited++;
-            }
-
-            ApiWorker[] workers = _workers;
-            ApiWorker target = workers[_nextWorker];
-            _nextWorker = (_nextWorker + 1) % workers.Length;
-            target.Adopt(fd, fromThisThread: target == acceptor);
-        }
-    }
-
-    /// <summary>The accepting worker woke without listener traffic: put a parked listener back once a slot is free.</summary>
-    internal void OnAcceptorIdle(ApiWorker worker)
-    {
-        if (worker != _workers[0] || _listenerParked == 0)
-        {
-            return;
-        }
-
-        long now = Environment.TickCount64;
-        if (_acceptRetryAt != 0 && now < _acceptRetryAt)
-        {
-            worker.WaitTimeout = (int)(_acceptRetryAt - now);
-            return;
-        }
-
-        _acceptRetryAt = 0;
-        worker.WaitTimeout = -1;
-        if (Volatile.Read(ref _slotsUsed) < _options.MaxClients)
-        {
-            UnparkListener(worker);
-        }
-    }
-
-    /// <summary>A connection is served by a worker.</summary>
-    internal void ConnectionRegistered() => Interlocked.Increment(ref _active);
-
-    /// <summary>Frees a slot (from any worker); wakes the accepting worker if the listener is parked.</summary>
-    internal void ReleaseSlot(bool registered)
-    {
-        Interlocked.Decrement(ref _slotsUsed);
-        if (registered)
-        {
-            Interlocked.Decrement(ref _active); // after the release: no active connections means free slots
-        }
-
-        if (Volatile.Read(ref _listenerParked) != 0)
-        {
-            ApiWorker[] workers = _workers;
-            if (workers.Length > 0)
-            {
-                workers[0].Wake();
-            }
-        }
-    }
-
-    private bool TryTakeSlot()
-    {
-        // Only the accepting thread takes slots, so check-then-increment cannot overshoot.
-        if (Volatile.Read(ref _slotsUsed) >= _options.MaxClients)
-        {
-            return false;
-        }
-
-        Interlocked.Increment(ref _slotsUsed);
-        return true;
-    }
-
-    private void ParkListener(ApiWorker acceptor, bool retryLater)
-    {
-        Interlocked.Exchange(ref _listenerParked, 1);
-        LinuxSockets.Remove(acceptor.Epoll, _listenerFd);
-        if (retryLater)
-        {
-            _acceptRetryAt = Environment.TickCount64 + AcceptRetryMilliseconds;
-            acceptor.WaitTimeout = AcceptRetryMilliseconds;
-        }
-        else if (Volatile.Read(ref _slotsUsed) < _options.MaxClients)
-        {
-            UnparkListener(acceptor); // a slot freed while parking
-        }
-    }
-
-    private void UnparkListener(ApiWorker acceptor)
-    {
-        if (Interlocked.Exchange(ref _listenerParked, 0) != 0)
-        {
-            LinuxSockets.Add(acceptor.Epoll, _listenerFd, LinuxSockets.EpollIn, ApiWorker.ListenerToken);
-        }
-    }
-
-    private void EndOverflow()
-    {
-        if (!_overflow)
-        {
-            return;
-        }
-
-        double seconds = (Stopwatch.GetTimestamp() - _overflowStart) / (double)Stopwatch.Frequency;
-        Warn($"API connection backlog drained: {_overflowWaited} connection(s) waited up to " +
-             $"{seconds:F1} s for one of the {_options.MaxClients} slots.");
-        _overflow = false;
-        _overflowWaited = 0;
     }
 
     internal void Warn(string text)

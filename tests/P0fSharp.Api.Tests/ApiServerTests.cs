@@ -397,6 +397,60 @@ public sealed class ApiServerTests
     }
 
     [Fact]
+    public void Connection_threads_are_reused_and_never_outnumber_the_connection_limit()
+    {
+        using var s = new RunningServer(maxClients: 3);
+        for (int round = 0; round < 5; round++)
+        {
+            Assert.True(Wait.Until(() => s.Server.Counters.ActiveConnections == 0));
+            TestClient[] clients = [s.Connect(), s.Connect(), s.Connect()];
+            foreach (TestClient c in clients)
+            {
+                Assert.Equal(ApiStatus.Ok, Queries.Status(c.Ask(Queries.For("127.0.0.5"))));
+            }
+
+            foreach (TestClient c in clients)
+            {
+                c.Dispose();
+            }
+        }
+
+        // one connection per query, as rspamd's p0f module asks
+        for (int i = 0; i < 200; i++)
+        {
+            using var c = s.Connect();
+            Assert.Equal(ApiStatus.Ok, Queries.Status(c.Ask(Queries.For("127.0.0.5"))));
+        }
+
+        Assert.InRange(s.Server.ServerThreads.Count, 2, 4); // the acceptor and at most 3 connection threads
+        Assert.Equal(215, s.Server.Counters.ConnectionsAccepted);
+        Assert.True(Wait.Until(() => s.Server.Counters.ActiveConnections == 0));
+        Assert.Equal(0, s.Server.Counters.ClientsDropped);
+    }
+
+    [Fact]
+    public void Dispose_ends_every_server_thread_whatever_its_connection_was_doing()
+    {
+        var dir = new TempSocketDir();
+        var server = new ApiServer(new ApiServerOptions { SocketPath = dir.File(), MaxClients = 4 }, FakeLookup.Standard());
+        server.Start();
+        using var idle = TestClient.Connect(dir.File());
+        using var midQuery = TestClient.Connect(dir.File());
+        midQuery.Send(Queries.For("127.0.0.5").AsSpan(0, 20));
+        using var served = TestClient.Connect(dir.File());
+        Assert.Equal(ApiStatus.Ok, Queries.Status(served.Ask(Queries.For("127.0.0.5"))));
+        Assert.True(Wait.Until(() => server.Counters.ActiveConnections == 3));
+        IReadOnlyList<Thread> threads = server.ServerThreads;
+        Assert.Equal(4, threads.Count);
+
+        server.Dispose();
+        Assert.All(threads, t => Assert.False(t.IsAlive, $"{t.Name} still running"));
+        Assert.Equal(3, server.Counters.ClientsDropped);
+        Assert.Equal(0, server.Counters.ActiveConnections);
+        dir.Dispose();
+    }
+
+    [Fact]
     public void Options_are_validated()
     {
         var lookup = new FakeLookup();

@@ -1,0 +1,249 @@
+namespace P0fSharp.Api.Transport;
+
+/// <summary>
+/// A thread that serves one API connection at a time with blocking recv / send, then waits in
+/// <see cref="ApiConnectionPool"/> for the next. Blocking calls on a thread of its own let the
+/// kernel hand each query from the client straight to the thread that answers it (and often
+/// run the two on one CPU) instead of funnelling every connection through one event loop:
+/// that measured a quarter to a half more queries per second on a 2-CPU machine (see README,
+/// benchmarks). The connection limit (<c>-S</c>, at most 100) bounds the number of threads.
+/// </summary>
+/// <remarks>
+/// Per connection: bytes are collected until 21 are present (partial reads are normal), every
+/// complete query of one read is answered from a host snapshot taken at that moment, and the
+/// answers go out with one send. A client that stops reading blocks only this thread, in send;
+/// a client that stops mid-query only this thread, in recv. Shutting the descriptor down
+/// (<see cref="Stop"/>) wakes either.
+/// </remarks>
+internal sealed unsafe class ApiConnectionThread
+{
+    private const int QueriesPerRead = 64;
+
+    private readonly ApiServer _server;
+    private readonly ApiConnectionPool _pool;
+    private readonly Thread _thread;
+    private readonly byte[] _input = new byte[ApiProtocol.QuerySize * QueriesPerRead];
+    private readonly byte[] _output = new byte[ApiProtocol.ResponseSize * QueriesPerRead];
+    private readonly SemaphoreSlim _handed = new(0);
+
+    // The descriptor being served, guarded so that Stop never shuts down a number already
+    // closed and perhaps reused by someone else.
+    private readonly Lock _fdGate = new();
+    private int _fd = -1;
+    private int _nextFd = -1;
+
+    private long _ok;
+    private long _noMatch;
+    private long _bad;
+    private long _dropped;
+
+    public ApiConnectionThread(ApiServer server, ApiConnectionPool pool, int number, int stackSize)
+    {
+        _server = server;
+        _pool = pool;
+        _thread = new Thread(Run, stackSize) { IsBackground = true, Name = $"p0f-api-{number}" };
+    }
+
+    public Thread Thread => _thread;
+
+    public long QueriesOk => Interlocked.Read(ref _ok);
+
+    public long QueriesNoMatch => Interlocked.Read(ref _noMatch);
+
+    public long QueriesBad => Interlocked.Read(ref _bad);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Gives this (idle) thread an accepted connection.</summary>
+    public void Hand(int fd)
+    {
+        Volatile.Write(ref _nextFd, fd);
+        _handed.Release();
+    }
+
+    /// <summary>Server shutdown: ends the connection being served, or the wait for one.</summary>
+    public void Stop()
+    {
+        lock (_fdGate)
+        {
+            if (_fd >= 0)
+            {
+                LinuxSockets.ShutdownBoth(_fd);
+            }
+        }
+
+        _handed.Release();
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            _handed.Wait();
+            int fd = Interlocked.Exchange(ref _nextFd, -1);
+            if (fd < 0)
+            {
+                if (_server.Stopping)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            lock (_fdGate)
+            {
+                _fd = fd;
+            }
+
+            // Read after publishing _fd: either Stop sees the descriptor or this sees Stopping.
+            bool clean = !_server.Stopping && Serve(fd);
+            lock (_fdGate)
+            {
+                LinuxSockets.Close(fd);
+                _fd = -1;
+            }
+
+            if (!clean)
+            {
+                Interlocked.Increment(ref _dropped);
+            }
+
+            // Idle before the slot is free, so that the connection taking the slot finds this
+            // thread: there are never more threads than the connection limit.
+            bool stopping = _server.Stopping;
+            if (!stopping)
+            {
+                _pool.Idle(this);
+            }
+
+            _server.ConnectionEnded();
+            if (stopping)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Serves until the connection ends; true when the client closed cleanly between queries.</summary>
+    private bool Serve(int fd)
+    {
+        const int q = ApiProtocol.QuerySize;
+        const int r = ApiProtocol.ResponseSize;
+        int inputLength = 0;
+        while (true)
+        {
+            nint read;
+            fixed (byte* input = _input)
+            {
+                read = LinuxSockets.Receive(fd, input + inputLength, _input.Length - inputLength);
+            }
+
+            if (read == 0)
+            {
+                // End of stream: clean between queries, a drop in the middle of one or at shutdown.
+                return inputLength == 0 && !_server.Stopping;
+            }
+
+            if (read < 0)
+            {
+                if (LinuxSockets.LastError == LinuxSockets.EINTR)
+                {
+                    continue;
+                }
+
+                return false;
+            }
+
+            inputLength += (int)read;
+            int queries = inputLength / q;
+            for (int i = 0; i < queries; i++)
+            {
+                if (!Answer(_input.AsSpan(i * q, q), _output.AsSpan(i * r, r)))
+                {
+                    return false;
+                }
+            }
+
+            if (queries > 0)
+            {
+                _input.AsSpan(queries * q, inputLength - (queries * q)).CopyTo(_input);
+                inputLength -= queries * q;
+                if (!SendAll(fd, queries * r))
+                {
+                    return false;
+                }
+            }
+        }
+    }
+
+    private bool SendAll(int fd, int length)
+    {
+        int sent = 0;
+        fixed (byte* output = _output)
+        {
+            while (sent < length)
+            {
+                nint n = LinuxSockets.Send(fd, output + sent, length - sent);
+                if (n > 0)
+                {
+                    sent += (int)n;
+                }
+                else if (n < 0 && LinuxSockets.LastError == LinuxSockets.EINTR)
+                {
+                    continue;
+                }
+                else
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private bool Answer(ReadOnlySpan<byte> query, Span<byte> response)
+    {
+        ApiStatus status;
+        ApiQuery parsed;
+        ApiQueryError error;
+        try
+        {
+            status = ApiProtocol.Answer(query, response, _server.Lookup, out parsed, out error);
+        }
+#pragma warning disable CA1031 // a failing host lookup loses this client, never the process
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            if (!_server.Stopping)
+            {
+                _server.Warn($"API connection dropped after an internal error: {e.Message}");
+            }
+
+            return false;
+        }
+
+        if (error != ApiQueryError.None)
+        {
+            _server.Warn(ApiProtocol.WarningFor(parsed, error)!);
+        }
+
+        switch (status)
+        {
+            case ApiStatus.Ok:
+                Interlocked.Increment(ref _ok);
+                break;
+            case ApiStatus.NoMatch:
+                Interlocked.Increment(ref _noMatch);
+                break;
+            default:
+                Interlocked.Increment(ref _bad);
+                break;
+        }
+
+        return true;
+    }
+}
