@@ -19,9 +19,10 @@
 #            same packets), the API: ../shared/bench/api_bench.c (gcc -O2) with 8 and with 32
 #            clients asking for the capture's server 192.0.2.25 (known to both), qps and p99,
 #            and the CPU each query costs the server (/proc/PID/stat around the run) and the
-#            clients (/usr/bin/time). The same api_bench runs also drive bench/api_floor.c, a
-#            minimal C epoll server answering a constant record: the ceiling any server that
-#            answers each query with its own recv/send reaches here.
+#            clients (/usr/bin/time). The same api_bench runs also drive bench/api_floor.c,
+#            minimal C servers answering a constant record with one recv and one send per
+#            query, as one epoll loop and as a thread per connection: what the transport alone
+#            allows each design here.
 #   memory   bytes per tracked host: 1,000,000 distinct hosts through the engine (the CLI caps
 #            -m at p0f's 500,000); 500,000 hosts through both command lines (peak RSS above an
 #            empty run); growth: 10,000,000 random-source SYNs (P0fSharp; 1,000,000 for p0f,
@@ -187,7 +188,7 @@ if [ ! -x "$API_BENCH" ] || [ "$SHARED/api_bench.c" -nt "$API_BENCH" ]; then
 fi
 API_FLOOR=$WORK/api_floor
 if [ ! -x "$API_FLOOR" ] || [ "$BENCH_DIR/api_floor.c" -nt "$API_FLOOR" ]; then
-  gcc -O2 -Wall -o "$API_FLOOR" "$BENCH_DIR/api_floor.c" || die "api_floor.c does not compile"
+  gcc -O2 -Wall -pthread -o "$API_FLOOR" "$BENCH_DIR/api_floor.c" || die "api_floor.c does not compile"
 fi
 
 CAPTURE=$WORK/smtp-$CONNECTIONS.pcap
@@ -386,23 +387,27 @@ live_once() {
   seen=0
   grep -q 'mod=syn|cli=192\.0\.2\.99/' "$logf" 2>/dev/null && seen=1
   [ "$seen" = 1 ] || log "  warning: $name did not log the sentinel SYN sent before the replay"
-  # API on the state the replay built: the server both tools have fingerprinted.
+  # API on the state the replay built: the server both tools have fingerprinted. The tens of
+  # MB of log just written go to disk first, so that their writeback does not land in the
+  # middle of one tool's API run and not the other's.
+  timeout 120 sync || true
   api=$(api_both "$name" "$sock" "$pid")
   stop_pid "$pid"
   echo "$syns ${pps:-0} $seen $api" >>"$WORK/live-$name.results"
 }
 
-# floor_once -> appends api_both's fields for bench/api_floor.c to $WORK/live-floor.results
+# floor_once DESIGN -> appends api_both's fields for bench/api_floor.c in DESIGN (epoll or
+# threads) to $WORK/live-floor-DESIGN.results
 floor_once() {
-  local sock=$WORK/live-floor.sock errf=$WORK/live-floor.stderr pid api
+  local design=$1 sock=$WORK/live-floor.sock errf=$WORK/live-floor.stderr pid api
   rm -f "$sock"
-  "$API_FLOOR" "$sock" 2>>"$errf" &
+  "$API_FLOOR" "$sock" "$design" 2>>"$errf" &
   pid=$!
   PIDS+=("$pid")
-  wait_api floor "$sock" "$pid" 10 "$errf"
-  api=$(api_both floor "$sock" "$pid")
+  wait_api "floor-$design" "$sock" "$pid" 10 "$errf"
+  api=$(api_both "floor-$design" "$sock" "$pid")
   stop_pid "$pid"
-  echo "$api" >>"$WORK/live-floor.results"
+  echo "$api" >>"$WORK/live-floor-$design.results"
 }
 
 run_live() {
@@ -414,8 +419,9 @@ run_live() {
   for ((i = 1; i <= RUNS; i++)); do
     live_once p0f "$P0F"
     live_once ours "${OURS[@]}"
-    floor_once
-    log "  run $i: p0f $(tail -1 "$WORK/live-p0f.results") | P0fSharp $(tail -1 "$WORK/live-ours.results") (SYNs pps sentinel qps8 p99 qps32 p99 cpu-per-query: server8 clients8 server32 clients32) | floor $(tail -1 "$WORK/live-floor.results")"
+    floor_once epoll
+    floor_once threads
+    log "  run $i: p0f $(tail -1 "$WORK/live-p0f.results") | P0fSharp $(tail -1 "$WORK/live-ours.results") (SYNs pps sentinel qps8 p99 qps32 p99 cpu-per-query: server8 clients8 server32 clients32) | floors: epoll $(tail -1 "$WORK/live-floor-epoll.results"), threads $(tail -1 "$WORK/live-floor-threads.results")"
   done
   local p o pm om
   p=$WORK/live-p0f.results o=$WORK/live-ours.results
@@ -438,7 +444,7 @@ run_live() {
     esac
     row "$label" "$(fmt "$pv" %.0f)" "$(fmt "$ov" %.0f)" "$(ratio "$pv" "$ov")" "$target" "$(verdict "$(ratio "$pv" "$ov")" "$op" "$lim")"
   done
-  local f=$WORK/live-floor.results clients sc cc fq pq oq
+  local clients sc cc fq pq oq
   for clients in 8 32; do
     [ "$clients" = 8 ] && { sc=8 cc=9; } || { sc=10 cc=11; }
     local ps pc os oc
@@ -446,18 +452,23 @@ run_live() {
     row "API, $clients clients: CPU per query, server + clients, µs" "$(fmt "$ps" %.1f) + $(fmt "$pc" %.1f)" \
       "$(fmt "$os" %.1f) + $(fmt "$oc" %.1f)" "$(ratio "$(awk -v a="$ps" -v b="$pc" 'BEGIN { print a + b }')" "$(awk -v a="$os" -v b="$oc" 'BEGIN { print a + b }')")" "(reference)" ""
   done
-  for clients in 8 32; do
-    [ "$clients" = 8 ] && { fq=1 sc=5 cc=6 pq=4; } || { fq=3 sc=7 cc=8 pq=6; }
-    local fv fs fc pv
-    fv=$(col $fq "$f" | median) fs=$(col $sc "$f" | median) fc=$(col $cc "$f" | median) pv=$(col $pq "$p" | median)
-    row "API floor (P0fSharp column: \`bench/api_floor.c\`, with its CPU µs per query, server + clients), $clients clients: queries/s" \
-      "$(fmt "$pv" %.0f)" "$(fmt "$fv" %.0f) ($(fmt "$fs" %.1f) + $(fmt "$fc" %.1f))" "$(ratio "$pv" "$fv")" "(ceiling)" ""
-    oq=$(col $pq "$o" | median)
-    note "API, $clients clients: P0fSharp reaches $(awk -v a="$oq" -v b="$fv" 'BEGIN { if (b + 0 > 0) printf "%.0f", 100 * a / b; else print "n/a" }') % of the floor server's throughput"
+  local design f what
+  for design in epoll threads; do
+    f=$WORK/live-floor-$design.results
+    [ "$design" = epoll ] && what="one epoll loop, p0f's shape" || what="a thread per connection, P0fSharp's shape"
+    for clients in 8 32; do
+      [ "$clients" = 8 ] && { fq=1 sc=5 cc=6 pq=4; } || { fq=3 sc=7 cc=8 pq=6; }
+      local fv fs fc pv
+      fv=$(col $fq "$f" | median) fs=$(col $sc "$f" | median) fc=$(col $cc "$f" | median) pv=$(col $pq "$p" | median)
+      row "API floor, $what (P0fSharp column: \`bench/api_floor.c $design\`, its CPU µs per query, server + clients), $clients clients: queries/s" \
+        "$(fmt "$pv" %.0f)" "$(fmt "$fv" %.0f) ($(fmt "$fs" %.1f) + $(fmt "$fc" %.1f))" "$(ratio "$pv" "$fv")" "(yardstick)" ""
+      oq=$(col $pq "$o" | median)
+      note "API, $clients clients: P0fSharp reaches $(awk -v a="$oq" -v b="$fv" 'BEGIN { if (b + 0 > 0) printf "%.0f", 100 * a / b; else print "n/a" }') % of the $design floor server's throughput"
+    done
   done
   note "live runs (SYN lines/replay pps/sentinel seen/qps8/p99_8/qps32/p99_32/server and clients CPU µs per query at 8, then 32 clients) p0f: $(runs_of "$p"); P0fSharp: $(runs_of "$o")"
-  note "floor runs (qps8/p99_8/qps32/p99_32/server and clients CPU µs per query at 8, then 32 clients): $(runs_of "$f")"
-  note "API floor: \`bench/api_floor.c\`, one epoll thread answering each query with a constant 232-byte record (one recv and one send per ready connection, nothing else): what a server that only pays the transport of one recv and one send per query reaches with these clients on this machine"
+  note "floor runs (qps8/p99_8/qps32/p99_32/server and clients CPU µs per query at 8, then 32 clients): epoll $(runs_of "$WORK/live-floor-epoll.results"); threads $(runs_of "$WORK/live-floor-threads.results")"
+  note "API floors: \`bench/api_floor.c\` answering each query with a constant 232-byte record, one recv and one send per query and nothing else, as one epoll loop (the shape of p0f's poll loop) or with a thread per connection (the shape of P0fSharp's API): what the transport alone allows each design with these clients on this machine"
   note "API: both tools capture live with \`-o\` and \`-s SOCK -S 64\`; after the replay (so both hold the capture's state, with p0f's default host limit of 10,000) api_bench asks $(commas "$API_QUERIES") times for $SERVER_IP, the capture's server, which both have fingerprinted (OS from its SYN+ACK); one query in flight per client"
 }
 
