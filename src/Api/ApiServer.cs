@@ -357,7 +357,7 @@ public sealed class ApiServer : IDisposable
         {
             _warningSink(text);
         }
-#pragma warning disable CA1031 // a faulty sink must not take a worker thread (and the process) down
+#pragma warning disable CA1031 // a faulty sink must not take a server thread (and the process) down
         catch (Exception)
 #pragma warning restore CA1031
         {
