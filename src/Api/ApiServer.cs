@@ -170,9 +170,7 @@ public sealed class ApiServer : IDisposable
         if (acceptor is not null)
         {
             acceptor.Wake();
-            long left = deadline - Stopwatch.GetTimestamp();
-            int ms = left <= 0 ? 0 : (int)Math.Min(int.MaxValue, left * 1000 / Stopwatch.Frequency);
-            acceptorEnded = acceptor.Thread == Thread.CurrentThread || acceptor.Thread.Join(ms);
+            acceptorEnded = ThreadJoin.Before(acceptor.Thread, deadline);
         }
 
         bool connectionThreadsEnded = true;

@@ -93,8 +93,8 @@ internal sealed class ApiAcceptor : IDisposable
     {
         while (!_server.Stopping)
         {
-            // Exchange, not a plain write: the fence pairs with ConnectionEnded's decrement
-            // and read of _parked, so a slot freed meanwhile is seen by one side or the other.
+            // A slot freed since parking: AcceptPending's fenced park and ConnectionEnded's
+            // decrement-then-read make sure this check or that wake-up sees it.
             if (Volatile.Read(ref _parked) != 0 && Volatile.Read(ref _slotsUsed) < _maxClients)
             {
                 Interlocked.Exchange(ref _parked, 0);
@@ -112,7 +112,7 @@ internal sealed class ApiAcceptor : IDisposable
             }
 
             bool watchListener = _parked == 0 && _retryAt == 0;
-            int n = LinuxSockets.WaitReadable(WakeFd, watchListener ? _listenerFd : -1, timeout, out bool listenerReadable);
+            int n = LinuxSockets.WaitReadable(WakeFd, watchListener ? _listenerFd : -1, timeout, out bool woken, out bool listenerReadable);
             if (n < 0)
             {
                 int errno = LinuxSockets.LastError;
@@ -125,7 +125,11 @@ internal sealed class ApiAcceptor : IDisposable
                 continue;
             }
 
-            LinuxSockets.DrainSignal(WakeFd);
+            if (woken)
+            {
+                LinuxSockets.DrainSignal(WakeFd);
+            }
+
             if (listenerReadable && !_server.Stopping)
             {
                 AcceptPending();
@@ -154,6 +158,7 @@ internal sealed class ApiAcceptor : IDisposable
                     _server.Warn(ApiServer.TooManyConnectionsWarning);
                 }
 
+                // Exchange, not a plain write: a full fence before Run reads _slotsUsed again.
                 Interlocked.Exchange(ref _parked, 1);
                 return;
             }

@@ -94,12 +94,7 @@ internal sealed class ApiConnectionPool
         bool allEnded = true;
         foreach (ApiConnectionThread thread in Threads)
         {
-            long left = deadline - System.Diagnostics.Stopwatch.GetTimestamp();
-            int ms = left <= 0 ? 0 : (int)Math.Min(int.MaxValue, left * 1000 / System.Diagnostics.Stopwatch.Frequency);
-            if (thread.Thread != Thread.CurrentThread && !thread.Thread.Join(ms))
-            {
-                allEnded = false;
-            }
+            allEnded &= ThreadJoin.Before(thread.Thread, deadline);
         }
 
         return allEnded;

@@ -55,15 +55,16 @@ internal static unsafe partial class LinuxSockets
 
     /// <summary>
     /// Waits until <paramref name="wakeFd"/> or, when it is not -1, <paramref name="listenerFd"/>
-    /// is readable, or <paramref name="timeoutMilliseconds"/> pass (-1: no limit). Returns
-    /// poll's result: -1 with errno set on failure.
+    /// is readable, or <paramref name="timeoutMilliseconds"/> pass (-1: no limit), and says which
+    /// woke. Returns poll's result: -1 with errno set on failure.
     /// </summary>
-    public static int WaitReadable(int wakeFd, int listenerFd, int timeoutMilliseconds, out bool listenerReadable)
+    public static int WaitReadable(int wakeFd, int listenerFd, int timeoutMilliseconds, out bool wakeReadable, out bool listenerReadable)
     {
         PollFd* fds = stackalloc PollFd[2];
         fds[0] = new PollFd { Fd = wakeFd, Events = PollIn };
         fds[1] = new PollFd { Fd = listenerFd, Events = PollIn };
         int n = poll(fds, listenerFd < 0 ? 1u : 2u, timeoutMilliseconds);
+        wakeReadable = n > 0 && fds[0].Revents != 0;
         listenerReadable = n > 0 && listenerFd >= 0 && fds[1].Revents != 0;
         return n;
     }
