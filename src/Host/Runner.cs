@@ -1,5 +1,6 @@
 using P0fSharp.Capture;
 using P0fSharp.Engine;
+using P0fSharp.Engine.Observations;
 using P0fSharp.Host.CommandLine;
 using P0fSharp.Host.Output;
 using P0fSharp.Signatures;
@@ -89,7 +90,8 @@ public static class Runner
             LogFile? log = OpenLog(options, console);
 
             using var output = new ObservationOutput(Console.OpenStandardOutput(), log);
-            var engine = new TrafficEngine(database, EngineOptionsFrom(options, offline: true), output);
+            using var pipeline = PipelinedObservationOutput.Worthwhile ? new PipelinedObservationOutput(output) : null;
+            var engine = new TrafficEngine(database, EngineOptionsFrom(options, offline: true), pipeline ?? (IObservationSink)output);
 
             // Only with -s: a plain offline run keeps p0f's default signal behaviour.
             using var stop = options.ApiSocket != null ? new Live.StopSignals() : null;
@@ -106,7 +108,14 @@ public static class Runner
             var decoder = new PacketDecoder(reader.LinkType, new DecoderOptions { DecodeVlan = options.DecodeVlan }, console.Warn);
             var handler = new EngineFeeder(decoder, engine);
             var result = reader.ReadAll(ref handler);
-            output.Flush();
+            if (pipeline != null)
+            {
+                pipeline.Flush();
+            }
+            else
+            {
+                output.Flush();
+            }
 
             // p0f stops silently at a cut record; saying so is a deliberate improvement (README).
             if (result.EndReason == CaptureEndReason.Error)
