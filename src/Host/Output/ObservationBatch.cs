@@ -9,10 +9,10 @@ namespace P0fSharp.Host.Output;
 /// </summary>
 internal sealed class ObservationBatch
 {
-    public const int MaxObservations = 1024;
+    private const int MaxObservations = 1024;
 
-    /// <summary>Room for the largest single observation the engine's builder can hold, and more.</summary>
-    public const int TextCapacity = 1 << 18;
+    // Room for the largest single observation the engine's builder can hold (65,536 chars), and more.
+    private const int TextCapacity = 1 << 18;
 
     // p0f's observations carry 2-8 fields; the builder's limit of 16 always fits an empty batch.
     private const int AverageFieldsRoom = 8;
@@ -26,26 +26,34 @@ internal sealed class ObservationBatch
 
     public int Count { get; private set; }
 
-    /// <summary>Whether <paramref name="observation"/> still fits behind what is already here.</summary>
-    public bool HasRoomFor(in Observation observation)
+    /// <summary>
+    /// Copies <paramref name="observation"/> in, in one pass over its fields; false, with the batch
+    /// as it was, when it does not fit behind what is already here (an empty batch fits any).
+    /// </summary>
+    public bool TryAdd(in Observation observation)
     {
-        if (Count == MaxObservations || _fieldsUsed + observation.FieldCount > _keys.Length)
+        int fields = observation.FieldCount;
+        if (Count == MaxObservations || _fieldsUsed + fields > _keys.Length)
         {
             return false;
         }
 
-        int chars = 0;
-        for (int i = 0; i < observation.FieldCount; i++)
+        int textStart = _textUsed;
+        for (int i = 0; i < fields; i++)
         {
-            chars += observation.GetValue(i).Length;
+            ReadOnlySpan<char> value = observation.GetValue(i);
+            if (!value.TryCopyTo(_text.AsSpan(_textUsed)))
+            {
+                _textUsed = textStart;
+                return false;
+            }
+
+            _keys[_fieldsUsed + i] = observation.GetKey(i);
+            _valueLengths[_fieldsUsed + i] = value.Length;
+            _textUsed += value.Length;
         }
 
-        return _textUsed + chars <= _text.Length;
-    }
-
-    /// <summary>Copies <paramref name="observation"/> in; the caller checked <see cref="HasRoomFor"/>.</summary>
-    public void Add(in Observation observation)
-    {
+        _fieldsUsed += fields;
         _headers[Count++] = new Header(
             observation.Module,
             observation.Time,
@@ -54,16 +62,8 @@ internal sealed class ObservationBatch
             observation.Server,
             observation.ServerPort,
             observation.SubjectIsClient,
-            observation.FieldCount);
-        for (int i = 0; i < observation.FieldCount; i++)
-        {
-            ReadOnlySpan<char> value = observation.GetValue(i);
-            _keys[_fieldsUsed] = observation.GetKey(i);
-            _valueLengths[_fieldsUsed] = value.Length;
-            value.CopyTo(_text.AsSpan(_textUsed));
-            _textUsed += value.Length;
-            _fieldsUsed++;
-        }
+            fields);
+        return true;
     }
 
     /// <summary>Rebuilds every observation, in order, in <paramref name="builder"/> and commits it to the builder's sink.</summary>

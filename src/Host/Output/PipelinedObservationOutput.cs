@@ -44,14 +44,16 @@ public sealed class PipelinedObservationOutput : IObservationSink, IDisposable
 
     public void Write(in Observation observation)
     {
-        ObservationBatch batch = _ring[_filling];
-        if (!batch.HasRoomFor(observation))
+        if (_ring[_filling].TryAdd(observation))
         {
-            HandOver();
-            batch = _ring[_filling];
+            return;
         }
 
-        batch.Add(observation);
+        HandOver();
+        if (!_ring[_filling].TryAdd(observation))
+        {
+            throw new InvalidOperationException("An observation does not fit an empty output batch.");
+        }
     }
 
     /// <summary>Waits until everything written so far is rendered, then flushes the streams.</summary>
