@@ -19,7 +19,10 @@
 #            same packets), the API: ../shared/bench/api_bench.c (gcc -O2) with 8 and with 32
 #            clients asking for the capture's server 192.0.2.25 (known to both), qps and p99,
 #            and the CPU each query costs the server (/proc/PID/stat around the run) and the
-#            clients (/usr/bin/time). The same api_bench runs also drive bench/api_floor.c,
+#            clients (/usr/bin/time); then rspamd's pattern, bench/api_connect_per_query.c:
+#            4 clients that each connect, ask once and close, 40,000 connections in all
+#            (connections/s, p99 of a connection, server CPU per connection). The same runs
+#            also drive bench/api_floor.c,
 #            minimal C servers answering a constant record with one recv and one send per
 #            query, as one epoll loop and as a thread per connection: what the transport alone
 #            allows each design here.
@@ -44,6 +47,7 @@ WORK=$REPO/artifacts/bench
 DB=$REPO/data/p0f.fp
 CONNECTIONS=100000
 SERVER_IP=192.0.2.25
+CPQ_CLIENTS=4
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -71,9 +75,9 @@ done
 want() { local s; for s in "${SECTIONS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 if [ "$QUICK" = 1 ]; then
-  API_QUERIES=100000 GROWTH_OURS=2000000 GROWTH_P0F=300000 HOSTS_CLI=100000
+  API_QUERIES=100000 CPQ_CONNECTIONS=20000 GROWTH_OURS=2000000 GROWTH_P0F=300000 HOSTS_CLI=100000
 else
-  API_QUERIES=200000 GROWTH_OURS=10000000 GROWTH_P0F=1000000 HOSTS_CLI=500000
+  API_QUERIES=200000 CPQ_CONNECTIONS=40000 GROWTH_OURS=10000000 GROWTH_P0F=1000000 HOSTS_CLI=500000
 fi
 HOSTS_ENGINE=1000000
 
@@ -185,6 +189,10 @@ if [ ! -x "$GEN_SYNS" ] || [ "$BENCH_DIR/gen_syns.c" -nt "$GEN_SYNS" ]; then
 fi
 if [ ! -x "$API_BENCH" ] || [ "$SHARED/api_bench.c" -nt "$API_BENCH" ]; then
   gcc -O2 -pthread -o "$API_BENCH" "$SHARED/api_bench.c" || die "api_bench.c does not compile"
+fi
+API_CPQ=$WORK/api_connect_per_query
+if [ ! -x "$API_CPQ" ] || [ "$BENCH_DIR/api_connect_per_query.c" -nt "$API_CPQ" ]; then
+  gcc -O2 -Wall -pthread -o "$API_CPQ" "$BENCH_DIR/api_connect_per_query.c" || die "api_connect_per_query.c does not compile"
 fi
 API_FLOOR=$WORK/api_floor
 if [ ! -x "$API_FLOOR" ] || [ "$BENCH_DIR/api_floor.c" -nt "$API_FLOOR" ]; then
@@ -335,13 +343,31 @@ api_run() {
       printf "%s %s %.2f %.2f\n", q, p, (t1 - t0) / hz / n * 1e6, (c[1] + c[2]) / n * 1e6 }'
 }
 
-# api_both NAME SOCK PID -> "qps8 p99_8 qps32 p99_32 server8 clients8 server32 clients32", after a warm-up
+# cpq_run NAME SOCK PID -> "connections_per_s p99_us server_us_per_connection": rspamd's pattern,
+# CPQ_CLIENTS clients that each connect, ask once and close, CPQ_CONNECTIONS in all
+cpq_run() {
+  local name=$1 sock=$2 pid=$3 out t0 t1 done
+  "$API_CPQ" "$sock" "$SERVER_IP" "$CPQ_CLIENTS" 500 >/dev/null 2>&1 || true
+  t0=$(cpu_ticks "$pid")
+  out=$(timeout 120 "$API_CPQ" "$sock" "$SERVER_IP" "$CPQ_CLIENTS" $((CPQ_CONNECTIONS / CPQ_CLIENTS)) 2>&1) || true
+  t1=$(cpu_ticks "$pid")
+  echo "$name connect-per-query $CPQ_CLIENTS: $out" >>"$WORK/api-raw.txt"
+  grep -q 'errors=0' <<<"$out" || log "  $name: api_connect_per_query reported errors: $out"
+  done=$(api_field "$out" connections)
+  awk -v c="$(api_field "$out" cps)" -v p="$(api_field "$out" p99_us)" -v n="${done:-0}" -v t0="$t0" -v t1="$t1" -v hz="$CLK_TCK" 'BEGIN {
+      if (n + 0 == 0 || c == "") { print "n/a n/a n/a"; exit }
+      printf "%s %s %.1f\n", c, p, (t1 - t0) / hz / n * 1e6 }'
+}
+
+# api_both NAME SOCK PID -> "qps8 p99_8 qps32 p99_32 server8 clients8 server32 clients32 cps cps_p99
+# server_per_connection", after a warm-up
 api_both() {
-  local a8 a32
+  local a8 a32 c
   "$API_BENCH" "$2" "$SERVER_IP" 8 2000 >/dev/null 2>&1 || true
   a8=($(api_run "$1" "$2" "$3" 8))
   a32=($(api_run "$1" "$2" "$3" 32))
-  echo "${a8[0]} ${a8[1]} ${a32[0]} ${a32[1]} ${a8[2]} ${a8[3]} ${a32[2]} ${a32[3]}"
+  c=($(cpq_run "$1" "$2" "$3"))
+  echo "${a8[0]} ${a8[1]} ${a32[0]} ${a32[1]} ${a8[2]} ${a8[3]} ${a32[2]} ${a32[3]} ${c[0]} ${c[1]} ${c[2]}"
 }
 
 # wait_api NAME SOCK PID SECONDS STDERR_FILE: until the server at SOCK answers a query; dies
@@ -452,6 +478,17 @@ run_live() {
     row "API, $clients clients: CPU per query, server + clients, µs" "$(fmt "$ps" %.1f) + $(fmt "$pc" %.1f)" \
       "$(fmt "$os" %.1f) + $(fmt "$oc" %.1f)" "$(ratio "$(awk -v a="$ps" -v b="$pc" 'BEGIN { print a + b }')" "$(awk -v a="$os" -v b="$oc" 'BEGIN { print a + b }')")" "(reference)" ""
   done
+  local cl cv
+  for c in 12 13 14; do
+    pv=$(col $c "$p" | median)
+    ov=$(col $c "$o" | median)
+    case $c in
+      12) label="API, one connection per query (rspamd's pattern), $CPQ_CLIENTS clients: connections/s" cl="ratio ≥ 1" op='>=' lim=1 cv="%.0f" ;;
+      13) label="API, one connection per query: p99 latency of a connection, µs" cl="ratio ≤ 1" op='<=' lim=1 cv="%.0f" ;;
+      14) label="API, one connection per query: server CPU per connection, µs" cl="(reference)" op='' lim='' cv="%.1f" ;;
+    esac
+    row "$label" "$(fmt "$pv" "$cv")" "$(fmt "$ov" "$cv")" "$(ratio "$pv" "$ov")" "$cl" "$([ -n "$op" ] && verdict "$(ratio "$pv" "$ov")" "$op" "$lim")"
+  done
   local design f what
   for design in epoll threads; do
     f=$WORK/live-floor-$design.results
@@ -466,8 +503,8 @@ run_live() {
       note "API, $clients clients: P0fSharp reaches $(awk -v a="$oq" -v b="$fv" 'BEGIN { if (b + 0 > 0) printf "%.0f", 100 * a / b; else print "n/a" }') % of the $design floor server's throughput"
     done
   done
-  note "live runs (SYN lines/replay pps/sentinel seen/qps8/p99_8/qps32/p99_32/server and clients CPU µs per query at 8, then 32 clients) p0f: $(runs_of "$p"); P0fSharp: $(runs_of "$o")"
-  note "floor runs (qps8/p99_8/qps32/p99_32/server and clients CPU µs per query at 8, then 32 clients): epoll $(runs_of "$WORK/live-floor-epoll.results"); threads $(runs_of "$WORK/live-floor-threads.results")"
+  note "live runs (SYN lines/replay pps/sentinel seen/qps8/p99_8/qps32/p99_32/server and clients CPU µs per query at 8, then 32 clients/connect-per-query connections/s, p99, server CPU µs per connection) p0f: $(runs_of "$p"); P0fSharp: $(runs_of "$o")"
+  note "floor runs (qps8/p99_8/qps32/p99_32/server and clients CPU µs per query at 8, then 32 clients/connect-per-query connections/s, p99, server CPU µs per connection): epoll $(runs_of "$WORK/live-floor-epoll.results"); threads $(runs_of "$WORK/live-floor-threads.results")"
   note "API floors: \`bench/api_floor.c\` answering each query with a constant 232-byte record, one recv and one send per query and nothing else, as one epoll loop (the shape of p0f's poll loop) or with a thread per connection (the shape of P0fSharp's API): what the transport alone allows each design with these clients on this machine"
   note "API: both tools capture live with \`-o\` and \`-s SOCK -S 64\`; after the replay (so both hold the capture's state, with p0f's default host limit of 10,000) api_bench asks $(commas "$API_QUERIES") times for $SERVER_IP, the capture's server, which both have fingerprinted (OS from its SYN+ACK); one query in flight per client"
 }

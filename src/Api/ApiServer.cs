@@ -7,11 +7,12 @@ using P0fSharp.Engine.Hosts;
 namespace P0fSharp.Api;
 
 /// <summary>
-/// p0f's v3 query API on a unix stream socket (spec §7): one accepting thread
-/// (<see cref="ApiAcceptor"/>) and a thread per connection being served
-/// (<see cref="ApiConnectionThread"/>, pooled), with blocking recv / send on raw descriptors.
-/// At most <see cref="ApiServerOptions.MaxClients"/> connections are served at once; further
-/// connections are left in the kernel backlog, not accepted, until a slot frees — as p0f does.
+/// p0f's v3 query API on a unix stream socket (spec §7): a thread per connection being served
+/// (<see cref="ApiConnectionThread"/>, pooled; idle ones wait in <c>accept()</c> themselves),
+/// with blocking accept / recv / send on raw descriptors. At most
+/// <see cref="ApiServerOptions.MaxClients"/> connections are served at once; further
+/// connections are left in the kernel backlog, not accepted, until a slot frees — as p0f does
+/// (<see cref="ApiOverflowWatch"/> reports such waits).
 /// </summary>
 /// <remarks>
 /// Per connection: bytes are collected until 21 are present (partial reads are normal), each
@@ -41,7 +42,7 @@ public sealed class ApiServer : IDisposable
 
     private Socket? _listener;
     private ApiConnectionPool? _pool;
-    private ApiAcceptor? _acceptor;
+    private ApiOverflowWatch? _watch;
     private UnixFile.Status _boundFile;
     private int _state; // 0 created, 1 started, 2 disposed
     private volatile bool _stopping;
@@ -82,24 +83,24 @@ public sealed class ApiServer : IDisposable
                 dropped += thread.Dropped;
             }
 
-            ApiAcceptor? acceptor = Volatile.Read(ref _acceptor);
+            ApiConnectionPool? pool = Volatile.Read(ref _pool);
             return new ApiServerCounters
             {
-                ConnectionsAccepted = acceptor?.Accepted ?? 0,
-                ActiveConnections = acceptor?.Active ?? 0,
+                ConnectionsAccepted = pool?.Accepted ?? 0,
+                ActiveConnections = pool?.Active ?? 0,
                 QueriesOk = ok,
                 QueriesNoMatch = noMatch,
                 QueriesBad = bad,
-                ClientsDropped = dropped + (acceptor?.Refused ?? 0),
-                OverflowEpisodes = acceptor?.OverflowEpisodes ?? 0,
+                ClientsDropped = dropped,
+                OverflowEpisodes = Volatile.Read(ref _watch)?.OverflowEpisodes ?? 0,
             };
         }
     }
 
-    /// <summary>The accepting thread and every connection thread started so far.</summary>
+    /// <summary>The overflow watch and every connection thread started so far.</summary>
     internal IReadOnlyList<Thread> ServerThreads =>
-        Volatile.Read(ref _acceptor) is { } acceptor
-            ? [acceptor.Thread, .. (Volatile.Read(ref _pool)?.Threads ?? []).Select(t => t.Thread)]
+        Volatile.Read(ref _watch) is { } watch
+            ? [watch.Thread, .. (Volatile.Read(ref _pool)?.Threads ?? []).Select(t => t.Thread)]
             : [];
 
     internal IHostLookup Lookup => _lookup;
@@ -115,7 +116,8 @@ public sealed class ApiServer : IDisposable
     /// bind, so call this at start-up), then chowned to the group and chmodded again (which
     /// also overrides a directory's default ACL).
     /// </summary>
-    /// <exception cref="ApiSocketException">The socket could not be set up; nothing is left behind.</exception>
+    /// <exception cref="ApiSocketException">The socket could not be set up; nothing is left behind. (Should the
+    /// server's threads fail to start, the server is disposed as well.)</exception>
     public void Start()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _state) == 2, this);
@@ -126,27 +128,29 @@ public sealed class ApiServer : IDisposable
 
         try
         {
+            // Blocking: idle connection threads wait in accept() on it.
             _listener = OpenListener();
-            _listener.Blocking = false;
-            var pool = new ApiConnectionPool(this, ThreadStackSize);
-            var acceptor = new ApiAcceptor(this, pool, (int)_listener.Handle, _options.MaxClients, ThreadStackSize);
-            Volatile.Write(ref _pool, pool);
-            Volatile.Write(ref _acceptor, acceptor);
-            acceptor.Start();
         }
         catch
         {
-            _acceptor?.Dispose();
-            _acceptor = null;
-            _pool = null;
-            if (_listener is not null)
-            {
-                _listener.Dispose();
-                _listener = null;
-                RemoveOwnSocketFile();
-            }
-
             Volatile.Write(ref _state, 0);
+            throw;
+        }
+
+        try
+        {
+            int listenerFd = (int)_listener.Handle;
+            var pool = new ApiConnectionPool(this, listenerFd, _options.MaxClients, ThreadStackSize);
+            var watch = new ApiOverflowWatch(this, pool, _options.MaxClients, ThreadStackSize);
+            Volatile.Write(ref _pool, pool);
+            Volatile.Write(ref _watch, watch);
+            pool.Start(watch);
+            watch.Start();
+        }
+        catch
+        {
+            // Threads may have started: stop them as Dispose does; this server is done.
+            Dispose();
             throw;
         }
     }
@@ -165,12 +169,19 @@ public sealed class ApiServer : IDisposable
 
         _stopping = true;
         long deadline = Stopwatch.GetTimestamp() + (long)(_options.ShutdownTimeout.TotalSeconds * Stopwatch.Frequency);
-        ApiAcceptor? acceptor = _acceptor;
-        bool acceptorEnded = true;
-        if (acceptor is not null)
+        Socket? listener = _listener;
+        if (listener is not null)
         {
-            acceptor.Wake();
-            acceptorEnded = ThreadJoin.Before(acceptor.Thread, deadline);
+            // Every thread blocked in accept() returns (EINVAL), and later calls fail at once.
+            LinuxSockets.ShutdownBoth((int)listener.Handle);
+        }
+
+        ApiOverflowWatch? watch = _watch;
+        bool watchEnded = true;
+        if (watch is not null)
+        {
+            watch.Wake();
+            watchEnded = ThreadJoin.Before(watch.Thread, deadline);
         }
 
         bool connectionThreadsEnded = true;
@@ -180,23 +191,24 @@ public sealed class ApiServer : IDisposable
             connectionThreadsEnded = pool.Join(deadline);
         }
 
-        // A connection thread still running may yet signal the acceptor's descriptor: keep it
-        // open (rather than let its number be reused) unless every thread has ended.
-        if (acceptorEnded && connectionThreadsEnded)
+        // A thread still running may yet use the watch's or the listener's descriptor: keep
+        // them open (rather than let their numbers be reused) unless every thread has ended.
+        bool allEnded = watchEnded && connectionThreadsEnded;
+        if (allEnded)
         {
-            acceptor?.Dispose();
+            watch?.Dispose();
         }
 
-        Socket? listener = _listener;
         if (listener is not null)
         {
-            listener.Dispose();
+            if (allEnded)
+            {
+                listener.Dispose();
+            }
+
             RemoveOwnSocketFile();
         }
     }
-
-    /// <summary>A connection thread has finished with its connection (its slot is free).</summary>
-    internal void ConnectionEnded() => _acceptor?.ConnectionEnded();
 
     // ------------------------------------------------------------------ socket set-up
 

@@ -6,6 +6,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // .NET opens the console streams lazily, by dup()ing the descriptors. A first warning
+        // written while the process is out of descriptors (the API's accept() failing with
+        // EMFILE) would then hang its thread: open both now.
+        _ = Console.Out;
+        _ = Console.Error;
         Live.Journald.Install();
         var console = new ConsoleReporter();
         P0fOptions options;

@@ -422,10 +422,31 @@ public sealed class ApiServerTests
             Assert.Equal(ApiStatus.Ok, Queries.Status(c.Ask(Queries.For("127.0.0.5"))));
         }
 
-        Assert.InRange(s.Server.ServerThreads.Count, 2, 4); // the acceptor and at most 3 connection threads
+        Assert.InRange(s.Server.ServerThreads.Count, 2, 4); // the overflow watch and at most 3 connection threads
         Assert.Equal(215, s.Server.Counters.ConnectionsAccepted);
         Assert.True(Wait.Until(() => s.Server.Counters.ActiveConnections == 0));
         Assert.Equal(0, s.Server.Counters.ClientsDropped);
+    }
+
+    [Fact]
+    public void Connect_per_query_clients_need_about_a_thread_each_not_the_connection_limit()
+    {
+        using var s = new RunningServer(maxClients: 64);
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+        {
+            for (int i = 0; i < 150; i++)
+            {
+                using var c = s.Connect();
+                Assert.Equal(ApiStatus.Ok, Queries.Status(c.Ask(Queries.For("127.0.0.5"))));
+            }
+        });
+
+        // Four clients, each with one connection at a time (and perhaps its previous one not yet
+        // seen closed): idle threads wait in accept() and take the next connection themselves,
+        // so the pool stays near the clients' number rather than growing towards -S.
+        Assert.InRange(s.Server.ServerThreads.Count, 2, 1 + 16);
+        Assert.Equal(600, s.Server.Counters.ConnectionsAccepted);
+        Assert.True(Wait.Until(() => s.Server.Counters.ActiveConnections == 0));
     }
 
     [Fact]
@@ -441,7 +462,7 @@ public sealed class ApiServerTests
         Assert.Equal(ApiStatus.Ok, Queries.Status(served.Ask(Queries.For("127.0.0.5"))));
         Assert.True(Wait.Until(() => server.Counters.ActiveConnections == 3));
         IReadOnlyList<Thread> threads = server.ServerThreads;
-        Assert.Equal(4, threads.Count);
+        Assert.Equal(5, threads.Count); // the overflow watch, three serving, one waiting in accept()
 
         server.Dispose();
         Assert.All(threads, t => Assert.False(t.IsAlive, $"{t.Name} still running"));

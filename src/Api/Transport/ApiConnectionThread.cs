@@ -1,36 +1,38 @@
 namespace P0fSharp.Api.Transport;
 
 /// <summary>
-/// A thread that serves one API connection at a time with blocking recv / send, then waits in
-/// <see cref="ApiConnectionPool"/> for the next. Blocking calls on a thread of its own let the
-/// kernel hand each query from the client straight to the thread that answers it (and often
-/// run the two on one CPU) instead of funnelling every connection through one event loop:
-/// on a 2-CPU machine that measured a fifth to a quarter more queries per second with 8
-/// clients and about as many with 32, in C as in this server (see README, benchmarks). The connection limit (<c>-S</c>, at most 100) bounds the number of threads.
+/// A thread that waits in <c>accept()</c> for a connection, serves it with blocking recv /
+/// send, and goes back to <c>accept()</c> (see <see cref="ApiConnectionPool"/>). Blocking calls
+/// on a thread of its own let the kernel hand each query from the client straight to the
+/// thread that answers it (and often run the two on one CPU) instead of funnelling every
+/// connection through one event loop: on a 2-CPU machine that measured a fifth to a quarter
+/// more queries per second with 8 clients and about as many with 32, in C as in this server
+/// (see README, benchmarks). The connection limit (<c>-S</c>, at most 100) bounds the number
+/// of threads.
 /// </summary>
 /// <remarks>
 /// Per connection: bytes are collected until 21 are present (partial reads are normal), every
 /// complete query of one read is answered from a host snapshot taken at that moment, and the
 /// answers go out with one send. A client that stops reading blocks only this thread, in send;
 /// a client that stops mid-query only this thread, in recv. Shutting the descriptor down
-/// (<see cref="Stop"/>) wakes either.
+/// (<see cref="Stop"/>) wakes either; shutting the listener down wakes <c>accept()</c>.
 /// </remarks>
 internal sealed unsafe class ApiConnectionThread
 {
     private const int QueriesPerRead = 64;
+    private const int RetryMilliseconds = 100;
 
     private readonly ApiServer _server;
     private readonly ApiConnectionPool _pool;
     private readonly Thread _thread;
+    private readonly string _name;
     private readonly byte[] _input = new byte[ApiProtocol.QuerySize * QueriesPerRead];
     private readonly byte[] _output = new byte[ApiProtocol.ResponseSize * QueriesPerRead];
-    private readonly SemaphoreSlim _handed = new(0);
 
     // The descriptor being served, guarded so that Stop never shuts down a number already
     // closed and perhaps reused by someone else.
     private readonly Lock _fdGate = new();
     private int _fd = -1;
-    private int _nextFd = -1;
 
     private long _ok;
     private long _noMatch;
@@ -41,7 +43,8 @@ internal sealed unsafe class ApiConnectionThread
     {
         _server = server;
         _pool = pool;
-        _thread = new Thread(Run, stackSize) { IsBackground = true, Name = $"p0f-api-{number}" };
+        _name = $"p0f-api-{number}";
+        _thread = new Thread(Run, stackSize) { IsBackground = true };
     }
 
     public Thread Thread => _thread;
@@ -56,14 +59,7 @@ internal sealed unsafe class ApiConnectionThread
 
     public void Start() => _thread.Start();
 
-    /// <summary>Gives this (idle) thread an accepted connection.</summary>
-    public void Hand(int fd)
-    {
-        Volatile.Write(ref _nextFd, fd);
-        _handed.Release();
-    }
-
-    /// <summary>Server shutdown: ends the connection being served, or the wait for one.</summary>
+    /// <summary>Server shutdown: ends the connection being served (a wait in accept() ends with the listener's shutdown).</summary>
     public void Stop()
     {
         lock (_fdGate)
@@ -73,30 +69,45 @@ internal sealed unsafe class ApiConnectionThread
                 LinuxSockets.ShutdownBoth(_fd);
             }
         }
-
-        _handed.Release();
     }
 
     private void Run()
     {
-        while (true)
+        // Named here rather than before the start: naming another thread opens a /proc file,
+        // a descriptor that may be short just when a thread is started.
+        Thread.CurrentThread.Name = _name;
+        while (!_server.Stopping)
         {
-            _handed.Wait();
-            int fd = Interlocked.Exchange(ref _nextFd, -1);
+            int fd = LinuxSockets.Accept(_pool.ListenerFd);
             if (fd < 0)
             {
+                int errno = LinuxSockets.LastError;
                 if (_server.Stopping)
                 {
-                    return;
+                    return; // the listener was shut down (EINVAL)
+                }
+
+                if (errno is not (LinuxSockets.EINTR or LinuxSockets.ECONNABORTED or LinuxSockets.EAGAIN))
+                {
+                    // e.g. EMFILE, which accept() returns before it waits, whether or not a
+                    // connection is there: the connection (if any) stays in the backlog. Try
+                    // again a little later, and only once one waits, rather than spin.
+                    _pool.AcceptFailed(errno);
+                    Thread.Sleep(RetryMilliseconds);
+                    LinuxSockets.WaitReadable(_pool.ListenerFd);
                 }
 
                 continue;
             }
 
+            _pool.AcceptWorks();
+
             lock (_fdGate)
             {
                 _fd = fd;
             }
+
+            _pool.ConnectionStarted();
 
             // Read after publishing _fd: either Stop sees the descriptor or this sees Stopping.
             bool clean = !_server.Stopping && Serve(fd);
@@ -111,19 +122,7 @@ internal sealed unsafe class ApiConnectionThread
                 Interlocked.Increment(ref _dropped);
             }
 
-            // Idle before the slot is free, so that the connection taking the slot finds this
-            // thread: there are never more threads than the connection limit.
-            bool stopping = _server.Stopping;
-            if (!stopping)
-            {
-                _pool.Idle(this);
-            }
-
-            _server.ConnectionEnded();
-            if (stopping)
-            {
-                return;
-            }
+            _pool.ConnectionEnded();
         }
     }
 

@@ -4,8 +4,8 @@ namespace P0fSharp.Api.Transport;
 
 /// <summary>
 /// The libc calls of the API transport on raw descriptors (no <see cref="System.Net.Sockets.Socket"/>
-/// object or async machinery per connection): poll and an eventfd for the accepting thread,
-/// blocking recv / send for the connection threads, shutdown to end them.
+/// object or async machinery per connection): blocking accept / recv / send for the connection
+/// threads, shutdown to end them, poll and an eventfd for the overflow watch.
 /// </summary>
 internal static unsafe partial class LinuxSockets
 {
@@ -67,6 +67,13 @@ internal static unsafe partial class LinuxSockets
         wakeReadable = n > 0 && fds[0].Revents != 0;
         listenerReadable = n > 0 && listenerFd >= 0 && fds[1].Revents != 0;
         return n;
+    }
+
+    /// <summary>Waits until <paramref name="fd"/> is readable (for a listener: a connection waits, or it was shut down).</summary>
+    public static void WaitReadable(int fd)
+    {
+        PollFd p = new() { Fd = fd, Events = PollIn };
+        _ = poll(&p, 1, -1);
     }
 
     /// <summary>Whether a connection waits on the listener, without accepting it.</summary>

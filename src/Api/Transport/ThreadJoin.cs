@@ -8,11 +8,11 @@ internal static class ThreadJoin
     /// <summary>
     /// Waits for <paramref name="thread"/> until <paramref name="deadline"/> (a
     /// <see cref="Stopwatch"/> timestamp); true if it ended, or is the calling thread (which
-    /// cannot wait for itself, e.g. a warning sink that disposes the server).
+    /// cannot wait for itself, e.g. a warning sink that disposes the server), or was never started.
     /// </summary>
     public static bool Before(Thread thread, long deadline)
     {
-        if (thread == Thread.CurrentThread)
+        if (thread == Thread.CurrentThread || (thread.ThreadState & System.Threading.ThreadState.Unstarted) != 0)
         {
             return true;
         }
