@@ -123,6 +123,8 @@ internal sealed class ApiConnectionPool
         {
             if (_serving < _all.Length || _all.Length >= _maxClients || _stopped)
             {
+                // No thread needed (any more): a failure to start one is moot.
+                Volatile.Write(ref _startFailing, 0);
                 return;
             }
 

@@ -29,6 +29,7 @@ internal sealed class ApiOverflowWatch : IDisposable
 
     // Owned by the watching thread.
     private long _episodeStart;
+    private long _startRetryAt;
 
     public ApiOverflowWatch(ApiServer server, ApiConnectionPool pool, int maxClients, int stackSize)
     {
@@ -83,8 +84,10 @@ internal sealed class ApiOverflowWatch : IDisposable
     {
         while (!_server.Stopping)
         {
-            if (_pool.ThreadStartFailing)
+            if (_pool.ThreadStartFailing && Environment.TickCount64 >= _startRetryAt)
             {
+                // At most every RetryMilliseconds: a failed start signals this thread again.
+                _startRetryAt = Environment.TickCount64 + RetryMilliseconds;
                 _pool.EnsureOneAccepting();
             }
 
@@ -112,7 +115,8 @@ internal sealed class ApiOverflowWatch : IDisposable
 
             if (_pool.ThreadStartFailing)
             {
-                timeout = timeout < 0 ? RetryMilliseconds : Math.Min(timeout, RetryMilliseconds);
+                int untilRetry = (int)Math.Clamp(_startRetryAt - Environment.TickCount64, 0, RetryMilliseconds);
+                timeout = timeout < 0 ? untilRetry : Math.Min(timeout, untilRetry);
             }
 
             int n = LinuxSockets.WaitReadable(WakeFd, watchListener ? _listenerFd : -1, timeout, out bool woken, out bool listenerReadable);
