@@ -141,7 +141,7 @@ public sealed class ApiServer : IDisposable
         {
             int listenerFd = (int)_listener.Handle;
             var pool = new ApiConnectionPool(this, listenerFd, _options.MaxClients, ThreadStackSize);
-            var watch = new ApiOverflowWatch(this, pool, _options.MaxClients, ThreadStackSize);
+            var watch = new ApiOverflowWatch(this, pool, ThreadStackSize);
             Volatile.Write(ref _pool, pool);
             Volatile.Write(ref _watch, watch);
             pool.Start(watch);

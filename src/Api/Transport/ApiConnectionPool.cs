@@ -20,9 +20,8 @@ internal sealed class ApiConnectionPool
     private readonly Lock _gate = new();
     private ApiConnectionThread[] _all = [];
     private ApiOverflowWatch? _watch;
-    private int _serving; // guarded by _gate
+    private int _serving; // changed under _gate, read without it
     private long _accepted;
-    private int _active; // _serving, for lock-free readers
     private bool _stopped;
     private int _acceptFailing;
     private int _startFailing;
@@ -42,9 +41,9 @@ internal sealed class ApiConnectionPool
 
     public long Accepted => Interlocked.Read(ref _accepted);
 
-    public long Active => Volatile.Read(ref _active);
+    public long Active => Volatile.Read(ref _serving);
 
-    public bool AllSlotsBusy => Volatile.Read(ref _active) >= _maxClients;
+    public bool AllSlotsBusy => Volatile.Read(ref _serving) >= _maxClients;
 
     /// <summary>Starts the first thread waiting for a connection.</summary>
     /// <exception cref="ApiSocketException">No thread could be started.</exception>
@@ -94,8 +93,7 @@ internal sealed class ApiConnectionPool
         bool full;
         lock (_gate)
         {
-            _serving++;
-            Volatile.Write(ref _active, _serving);
+            Volatile.Write(ref _serving, _serving + 1);
             full = _serving >= _maxClients;
         }
 
@@ -172,8 +170,7 @@ internal sealed class ApiConnectionPool
         lock (_gate)
         {
             wasFull = _serving >= _maxClients;
-            _serving--;
-            Volatile.Write(ref _active, _serving);
+            Volatile.Write(ref _serving, _serving - 1);
         }
 
         if (wasFull || _watch!.InEpisode)

@@ -19,7 +19,6 @@ internal sealed class ApiOverflowWatch : IDisposable
 
     private readonly ApiServer _server;
     private readonly int _listenerFd;
-    private readonly int _maxClients;
     private readonly ApiConnectionPool _pool;
     private readonly Thread _thread;
 
@@ -31,12 +30,11 @@ internal sealed class ApiOverflowWatch : IDisposable
     private long _episodeStart;
     private long _startRetryAt;
 
-    public ApiOverflowWatch(ApiServer server, ApiConnectionPool pool, int maxClients, int stackSize)
+    public ApiOverflowWatch(ApiServer server, ApiConnectionPool pool, int stackSize)
     {
         _server = server;
         _pool = pool;
         _listenerFd = pool.ListenerFd;
-        _maxClients = maxClients;
         WakeFd = LinuxSockets.CreateEventFd();
         if (WakeFd < 0)
         {
@@ -158,6 +156,6 @@ internal sealed class ApiOverflowWatch : IDisposable
         _inEpisode = false;
         double seconds = (Stopwatch.GetTimestamp() - _episodeStart) / (double)Stopwatch.Frequency;
         _server.Warn($"API connection backlog drained: {Interlocked.Read(ref _waited)} connection(s) waited up to " +
-                     $"{seconds:F1} s for one of the {_maxClients} slots.");
+                     $"{seconds:F1} s for one of the {_server.MaxClients} slots.");
     }
 }
